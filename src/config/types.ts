@@ -1,0 +1,57 @@
+// The validated configuration, as the rest of jitd sees it: durations in milliseconds, paths absolute,
+// secrets still references (resolved by `resolveSecret` when a connector starts).
+import type { RetryPolicy } from '../core/backoff.ts';
+import type { ConnectorName } from '../core/ids.ts';
+import type { SubjectRef } from '../core/principal.ts';
+import type { Role } from '../core/role.ts';
+import type { SecretRef } from './secret.ts';
+
+export interface TokenIdentity {
+  readonly principal: string;
+  readonly displayName?: string;
+  readonly groups: readonly string[];
+  /** Hex SHA-256 of the bearer token; the token itself is never stored. */
+  readonly tokenSha256: string;
+}
+
+export interface LdapConnectorConfig {
+  readonly type: 'ldap';
+  readonly url: string;
+  readonly startTls: boolean;
+  readonly tls: { readonly caFile?: string; readonly serverName?: string; readonly rejectUnauthorized: boolean };
+  readonly bindDn: string;
+  readonly bindPassword: SecretRef;
+  readonly userDn: string;
+  readonly placeholderMember?: string;
+  readonly timeoutMs: number;
+}
+
+export type ConnectorConfig = LdapConnectorConfig;
+
+export interface JitdConfig {
+  /** Absolute path of the file this was loaded from; relative paths in it are resolved against its folder. */
+  readonly source: string;
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly tls?: { readonly certFile: string; readonly keyFile: string };
+    readonly bodyLimitBytes: number;
+  };
+  readonly dataDir: string;
+  readonly store: { readonly type: 'sqlite'; readonly path: string };
+  readonly identities: { readonly tokens: readonly TokenIdentity[] };
+  readonly authorization: { readonly admins: readonly SubjectRef[]; readonly auditors: readonly SubjectRef[] };
+  readonly scheduler: {
+    readonly pollIntervalMs: number;
+    readonly batchSize: number;
+    /** How long a request handler owns a grant before recovery may take it over. */
+    readonly grantTimeoutMs: number;
+    /** A revocation not confirmed this long after it was due counts as overdue (metric, status, alert). */
+    readonly overdueAfterMs: number;
+    readonly retry: RetryPolicy;
+  };
+  readonly reconciler: { readonly enabled: boolean; readonly intervalMs: number };
+  readonly log: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
+  readonly connectors: ReadonlyMap<ConnectorName, ConnectorConfig>;
+  readonly roles: readonly Role[];
+}

@@ -1,0 +1,60 @@
+// The contract every target connector fulfils. Required: grant, revoke, holds, inspect — all idempotent
+// ("already a member" on grant and "already gone" on revoke are successes). Optional behaviour is
+// declared as data in `capabilities`, which the engine reads instead of probing for methods.
+import { JitdError } from '../core/errors.ts';
+import type { ConnectorName, LeaseId, PrincipalId } from '../core/ids.ts';
+import type { RoleTarget } from '../core/role.ts';
+
+export interface ConnectorCapabilities {
+  /** The target itself ends access at `expiresAt`, even if jitd is down. */
+  readonly nativeExpiry: boolean;
+}
+
+export interface GrantContext {
+  readonly principal: PrincipalId;
+  readonly target: RoleTarget;
+  readonly leaseId: LeaseId;
+  readonly expiresAt: Date;
+}
+
+export interface TargetRef {
+  readonly principal: PrincipalId;
+  readonly target: RoleTarget;
+}
+
+/** Who holds a target right now, as the target itself says. */
+export interface Holder {
+  /** The principal id when the holder maps back to one; otherwise the target's own name for it (e.g. a DN). */
+  readonly principal: string;
+  /** The target's own identifier for the holder, e.g. the member DN. */
+  readonly raw: string;
+}
+
+export interface Connector {
+  readonly name: ConnectorName;
+  readonly kind: string;
+  readonly capabilities: ConnectorCapabilities;
+  /** Problems with a role's target for this connector (empty when fine), checked at config load. */
+  validateTarget(target: RoleTarget): readonly string[];
+  grant(ctx: GrantContext): Promise<void>;
+  revoke(ref: TargetRef): Promise<void>;
+  /** Targeted read-back: does this principal hold this target now? Used to confirm grants and revocations. */
+  holds(ref: TargetRef): Promise<boolean>;
+  /** Everyone holding the target now (the reconciler compares this with active leases). */
+  inspect(target: RoleTarget): Promise<readonly Holder[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A target operation failed. `retryable` says whether trying again later can help (server down, timeout,
+ * busy) or not (no such group, insufficient access) — classified at the connector edge.
+ */
+export class ConnectorError extends JitdError {
+  readonly retryable: boolean;
+  readonly connector: string;
+  constructor(connector: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(options.retryable ? 'target_unavailable' : 'target_rejected', `${connector}: ${message}`, { cause: options.cause });
+    this.retryable = options.retryable;
+    this.connector = connector;
+  }
+}

@@ -1,0 +1,79 @@
+// Turning a policy decision into the first committed records: the request, and for an auto-approved
+// request the lease in `granting` state. The lease row (with an expiry) exists before the target is touched.
+import type { AuditEventDraft } from './audit-event.ts';
+import type { LeaseId, RequestId } from './ids.ts';
+import type { Lease } from './lease.ts';
+import type { AccessAsk, PolicyDecision } from './policy.ts';
+import type { Principal } from './principal.ts';
+import type { AccessRequest } from './request.ts';
+import type { Role } from './role.ts';
+
+export interface OpenedRequest {
+  readonly request: AccessRequest;
+  readonly lease?: Lease;
+  readonly events: readonly AuditEventDraft[];
+}
+
+export function openRequest(input: {
+  readonly requestId: RequestId;
+  readonly leaseId: LeaseId;
+  readonly principal: Principal;
+  readonly role: Role;
+  readonly ask: AccessAsk;
+  readonly decision: PolicyDecision;
+  readonly now: Date;
+  /** How long the caller owns the grant before a recovering worker may take it over. */
+  readonly claimMs: number;
+}): OpenedRequest {
+  const { requestId, leaseId, principal, role, ask, decision, now } = input;
+  const reason = ask.reason?.trim() ?? '';
+  const ticket = ask.ticket?.trim() || undefined;
+  const auto = decision.outcome === 'auto_approved';
+  const request: AccessRequest = {
+    id: requestId,
+    version: 1,
+    state: auto ? 'approved' : 'pending',
+    principal: principal.id,
+    role: role.name,
+    connector: role.connector,
+    durationMs: decision.durationMs,
+    reason,
+    ...(ticket ? { ticket } : {}),
+    approval: auto ? 'auto' : 'manual',
+    createdAt: now,
+    ...(auto ? { decidedAt: now, decidedBy: 'policy', leaseId } : {}),
+  };
+  const created: AuditEventDraft = {
+    type: 'request.created',
+    at: now,
+    actor: principal.id,
+    requestId,
+    data: { principal: principal.id, role: role.name, durationMs: decision.durationMs, reason, ...(ticket ? { ticket } : {}), approval: request.approval },
+  };
+  if (!auto) return { request, events: [created] };
+
+  const lease: Lease = {
+    id: leaseId,
+    version: 1,
+    state: 'granting',
+    requestId,
+    principal: principal.id,
+    role: role.name,
+    connector: role.connector,
+    target: role.target,
+    durationMs: decision.durationMs,
+    requestedAt: now,
+    expiresAt: new Date(now.getTime() + decision.durationMs),
+    attempts: 0,
+    claimedUntil: new Date(now.getTime() + input.claimMs),
+  };
+  return {
+    request,
+    lease,
+    events: [
+      created,
+      { type: 'request.approved', at: now, actor: 'policy', requestId, leaseId, data: { mode: 'auto' } },
+      { type: 'lease.granting', at: now, actor: 'system', requestId, leaseId, data: { target: role.target, durationMs: decision.durationMs } },
+    ],
+  };
+}

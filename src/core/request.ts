@@ -1,0 +1,49 @@
+// The access request: who asked for what, why, and what was decided. Transitions are a table;
+// anything the table does not allow is refused with IllegalTransitionError.
+import { IllegalTransitionError } from './errors.ts';
+import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from './ids.ts';
+
+export const REQUEST_STATES = ['pending', 'approved', 'active', 'expired', 'revoked', 'denied', 'cancelled', 'failed'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+export const REQUEST_TRANSITIONS: { readonly [From in RequestState]: readonly RequestState[] } = {
+  pending: ['approved', 'denied', 'cancelled', 'expired'],
+  approved: ['active', 'failed', 'cancelled'],
+  active: ['expired', 'revoked'],
+  expired: [],
+  revoked: [],
+  denied: [],
+  cancelled: [],
+  failed: [],
+};
+
+export const TERMINAL_REQUEST_STATES: readonly RequestState[] = REQUEST_STATES.filter((s) => REQUEST_TRANSITIONS[s].length === 0);
+
+export interface AccessRequest {
+  readonly id: RequestId;
+  readonly version: number;
+  readonly state: RequestState;
+  readonly principal: PrincipalId;
+  readonly role: RoleName;
+  readonly connector: ConnectorName;
+  readonly durationMs: number;
+  readonly reason: string;
+  readonly ticket?: string;
+  readonly approval: 'auto' | 'manual';
+  readonly createdAt: Date;
+  readonly decidedAt?: Date;
+  readonly decidedBy?: string;
+  readonly leaseId?: LeaseId;
+  /** Why it failed, was denied or cancelled. */
+  readonly outcomeNote?: string;
+}
+
+export function canMoveRequest(from: RequestState, to: RequestState): boolean {
+  return REQUEST_TRANSITIONS[from].includes(to);
+}
+
+/** Returns the request in its new state with its version bumped; the store writes it with a version check. */
+export function moveRequest(request: AccessRequest, to: RequestState, changes: Partial<Omit<AccessRequest, 'id' | 'version' | 'state'>> = {}): AccessRequest {
+  if (!canMoveRequest(request.state, to)) throw new IllegalTransitionError('request', request.state, to);
+  return { ...request, ...changes, state: to, version: request.version + 1 };
+}

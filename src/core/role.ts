@@ -1,0 +1,31 @@
+// A role is what a person can ask for: a connector, the target inside it, and the policy around it.
+import type { ConnectorName, RoleName } from './ids.ts';
+import type { SubjectRef } from './principal.ts';
+
+/** How a request for the role is decided. */
+export type ApprovalPolicy =
+  | { readonly mode: 'auto' }
+  | { readonly mode: 'manual'; readonly required: number; readonly from: readonly SubjectRef[] };
+
+/**
+ * Connector-specific description of what a lease grants, e.g. `{ group: "cn=Domain Admins,…" }` for LDAP.
+ * Kept as plain JSON so it can be stored with the lease: a lease revokes exactly what it granted,
+ * even if the role is later edited.
+ */
+export type RoleTarget = Readonly<Record<string, string>>;
+
+export interface Role {
+  readonly name: RoleName;
+  readonly description?: string;
+  readonly connector: ConnectorName;
+  readonly target: RoleTarget;
+  readonly eligible: readonly SubjectRef[];
+  readonly approval: ApprovalPolicy;
+  readonly defaultDurationMs: number;
+  readonly maxDurationMs: number;
+  readonly requireReason: boolean;
+  /** When set, a ticket is required and must match this regular expression (anchored). */
+  readonly ticketPattern?: string;
+  /** Reconciler: remove members that hold the target without a lease (otherwise only report them). */
+  readonly enforce: boolean;
+}

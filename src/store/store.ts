@@ -1,0 +1,87 @@
+// The store interface. Engines (SQLite now, PostgreSQL later) implement it; nothing above the store knows
+// which one it talks to. The one way to change state is `commit`: the records and the audit events that
+// describe the change are written in one transaction, with optimistic version checks.
+import type { AuditEvent, AuditEventDraft } from '../core/audit-event.ts';
+import type { LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
+import type { Lease, LeaseState } from '../core/lease.ts';
+import type { AccessRequest, RequestState } from '../core/request.ts';
+
+export interface ChangeSet {
+  readonly insertRequests?: readonly AccessRequest[];
+  readonly insertLeases?: readonly Lease[];
+  /** Each value carries its new version; the row is updated only if its stored version is `version - 1`. */
+  readonly updateRequests?: readonly AccessRequest[];
+  readonly updateLeases?: readonly Lease[];
+  readonly events: readonly AuditEventDraft[];
+}
+
+export interface LeaseFilter {
+  readonly states?: readonly LeaseState[];
+  readonly principal?: PrincipalId;
+  readonly role?: RoleName;
+  readonly limit?: number;
+}
+
+export interface RequestFilter {
+  readonly states?: readonly RequestState[];
+  readonly principal?: PrincipalId;
+  readonly role?: RoleName;
+  readonly limit?: number;
+}
+
+/** Leases with work due at `now`, for the scheduler. Each list is ordered oldest-due first. */
+export interface DueWork {
+  /** `active` leases whose expiresAt ≤ now. */
+  readonly expired: readonly Lease[];
+  /** `revoking` leases, and `revoke_failed` ones whose nextAttemptAt ≤ now, not claimed by someone else. */
+  readonly revocations: readonly Lease[];
+  /** `granting` leases whose claim ran out: their worker died mid-grant. */
+  readonly abandonedGrants: readonly Lease[];
+}
+
+export interface LeaseCounts {
+  readonly byState: Readonly<Record<LeaseState, number>>;
+  /** `revoking`/`revoke_failed` leases whose expiry (or revoke request) is older than `overdueAfterMs`. */
+  readonly overdueRevocations: number;
+}
+
+export interface AuditQuery {
+  /** Start after this sequence number (exclusive); 0 for the beginning. */
+  readonly afterSeq?: number;
+  readonly limit?: number;
+  readonly requestId?: RequestId;
+  readonly leaseId?: LeaseId;
+}
+
+/** The raw stored row of an audit event, as verification needs it. */
+export interface StoredAuditRow {
+  readonly seq: number;
+  readonly id: string;
+  readonly prevHash: string;
+  readonly hash: string;
+  /** The canonical JSON that was hashed, exactly as stored. */
+  readonly body: string;
+}
+
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export interface Store {
+  /** Applies every change and appends every event in one transaction; throws ConflictError on a version mismatch. */
+  commit(change: ChangeSet): Promise<readonly AuditEvent[]>;
+  getRequest(id: RequestId): Promise<AccessRequest | undefined>;
+  getLease(id: LeaseId): Promise<Lease | undefined>;
+  listRequests(filter?: RequestFilter): Promise<readonly AccessRequest[]>;
+  listLeases(filter?: LeaseFilter): Promise<readonly Lease[]>;
+  findDueWork(now: Date, limit: number): Promise<DueWork>;
+  /** Leases that currently grant access (`granting`, `active`) — the reconciler's expected holders. */
+  listLiveLeases(): Promise<readonly Lease[]>;
+  countLeases(now: Date, overdueAfterMs: number): Promise<LeaseCounts>;
+  listAuditEvents(query?: AuditQuery): Promise<readonly AuditEvent[]>;
+  /** Every stored audit row in sequence order, for `audit verify`. */
+  readAuditRows(): AsyncIterable<StoredAuditRow>;
+  auditHead(): Promise<AuditHead | undefined>;
+  close(): Promise<void>;
+}
