@@ -11,7 +11,8 @@ const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 const modern = major > 22 || (major === 22 && minor >= 18);
 
 if (modern) {
-  await import('../src/cli/main.ts');
+  const { main } = await import('../src/cli/main.ts');
+  process.exitCode = await main(process.argv.slice(2));
 } else {
   const projectNode = join(root, 'node_modules', '.bin', 'node');
   if (!existsSync(projectNode)) {

@@ -17,7 +17,7 @@ export function tryParseDuration(text: string): number | undefined {
     const unit = (['d', 'h', 'm', 's'] as const)[index] as Unit;
     return sum + (part === undefined ? 0 : Number(part) * UNIT_MS[unit]);
   }, 0);
-  return ms > 0 ? ms : undefined;
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : undefined;
 }
 
 export function parseDuration(text: string, field = 'duration'): number {

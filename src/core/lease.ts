@@ -119,18 +119,20 @@ const REVOKE_EVENT = { expired: 'lease.expired', released: 'lease.released', rev
 
 /**
  * Starts taking access away: at expiry (actor `system`), released early by its holder, or revoked by an admin.
- * The lease keeps its `expiresAt`; the request records how it ended.
+ * The lease keeps its `expiresAt`; the request records how it ended. With `claimUntil`, the caller also
+ * claims the lease for running the revocation itself.
  */
 export function beginRevocation(
   request: AccessRequest,
   lease: Lease,
-  how: { reason: 'expired' | 'released' | 'revoked'; actor: string; now: Date; note?: string },
+  how: { reason: 'expired' | 'released' | 'revoked'; actor: string; now: Date; note?: string; claimUntil?: Date },
 ): Transition {
   const note = how.note?.trim();
-  const next = moveLease(lease, 'revoking', { revokeReason: how.reason, revokeRequestedAt: how.now, claimedUntil: undefined });
+  // The worker that starts the revocation usually runs it at once: it claims the lease in the same write.
+  const next = moveLease(lease, 'revoking', { revokeReason: how.reason, revokeRequestedAt: how.now, claimedUntil: how.claimUntil });
   const requestState = how.reason === 'expired' ? 'expired' : 'revoked';
   // A lease still being granted belongs to a request that is `approved`; either way the request ends here.
-  const movedRequest = request.state === 'approved' ? moveRequest(request, 'cancelled', { outcomeNote: note }) : moveRequest(request, requestState, note ? { outcomeNote: note } : {});
+  const movedRequest = moveRequest(request, request.state === 'approved' ? 'cancelled' : requestState, note ? { outcomeNote: note } : {});
   return {
     lease: next,
     request: movedRequest,
@@ -164,4 +166,9 @@ export function failRevocation(lease: Lease, error: string, now: Date, policy: R
     lease: moveLease(lease, 'revoke_failed', { attempts, lastError: error, nextAttemptAt, claimedUntil: undefined }),
     events: [{ type: 'lease.revoke_failed', at: now, actor: 'system', ...ref(lease), data: { error, attempts, nextAttemptAt: nextAttemptAt.toISOString() } }],
   };
+}
+
+/** Marks a lease as owned by one worker until `until`, so that no other worker runs its target operation. */
+export function claimLease(lease: Lease, until: Date): Lease {
+  return { ...lease, claimedUntil: until, version: lease.version + 1 };
 }

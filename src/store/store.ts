@@ -76,7 +76,7 @@ export interface Store {
   listRequests(filter?: RequestFilter): Promise<readonly AccessRequest[]>;
   listLeases(filter?: LeaseFilter): Promise<readonly Lease[]>;
   findDueWork(now: Date, limit: number): Promise<DueWork>;
-  /** Leases that currently grant access (`granting`, `active`) — the reconciler's expected holders. */
+  /** Leases whose access may still be in the target (`granting`, `active`, `revoking`, `revoke_failed`): the reconciler's expected holders. */
   listLiveLeases(): Promise<readonly Lease[]>;
   countLeases(now: Date, overdueAfterMs: number): Promise<LeaseCounts>;
   listAuditEvents(query?: AuditQuery): Promise<readonly AuditEvent[]>;

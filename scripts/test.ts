@@ -1,0 +1,32 @@
+// `npm test`: everything CI runs, in order — system packages the tests need, typecheck, lint, then every
+// test file (unit, contract, integration against real servers, end-to-end) in one node:test run.
+import { spawnSync } from 'node:child_process';
+import { ensureSystemPackages } from '../test/fixtures/system-packages.ts';
+
+function step(name: string, command: string, args: readonly string[]): void {
+  const started = Date.now();
+  process.stderr.write(`\n== ${name}\n`);
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    process.stderr.write(`== ${name} FAILED after ${seconds} s\n`);
+    process.exit(result.status ?? 1);
+  }
+  process.stderr.write(`== ${name} passed in ${seconds} s\n`);
+}
+
+const bin = (name: string) => `node_modules/.bin/${name}`;
+const only = process.argv.slice(2);
+
+process.stderr.write('== system packages (slapd, ldap-utils)\n');
+await ensureSystemPackages();
+if (only.length === 0) {
+  step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+  step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
+}
+step('tests', process.execPath, [
+  '--test',
+  '--test-concurrency=2',
+  '--test-timeout=120000',
+  ...(only.length ? only : ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts']),
+]);

@@ -1,0 +1,203 @@
+// Every HTTP endpoint of jitd's API, as a table. Authorization is decided in the broker (what a caller may
+// see and do); this file only translates HTTP to use cases and back.
+import { parseDuration } from '../core/duration.ts';
+import { ForbiddenError } from '../core/errors.ts';
+import { LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
+import { PassThrough } from 'node:stream';
+import { exportAuditJsonLines } from '../audit/export.ts';
+import { verifyAuditChain } from '../audit/verify.ts';
+import type { Broker } from '../engine/broker.ts';
+import { canSeeAll, type Caller } from '../engine/caller.ts';
+import type { Clock } from '../engine/deps.ts';
+import type { Reconciler } from '../engine/reconciler.ts';
+import type { Store } from '../store/store.ts';
+import { route, type Route } from './route.ts';
+import { auditQuery, createRequestBody, leaseQuery, releaseBody, requestQuery, revokeBody } from './schemas.ts';
+import { leaseView, requestView, roleView } from './views.ts';
+
+export interface ApiDeps {
+  readonly broker: Broker;
+  readonly reconciler?: Reconciler;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly overdueAfterMs: number;
+}
+
+function requireAuditReader(caller: Caller): void {
+  if (!canSeeAll(caller)) throw new ForbiddenError('reading the audit trail requires the admin or auditor role');
+}
+
+export function apiRoutes(deps: ApiDeps): readonly Route[] {
+  const { broker, store, clock } = deps;
+  const now = () => clock.now();
+  return [
+    route({
+      method: 'GET',
+      url: '/v1/me',
+      tag: 'identity',
+      summary: 'Who the token belongs to, and what it may do',
+      handler: async ({ caller }) => ({
+        body: { principal: caller.principal.id, displayName: caller.principal.displayName, groups: caller.principal.groups, admin: caller.isAdmin, auditor: caller.isAuditor },
+      }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/roles',
+      tag: 'roles',
+      summary: 'Roles the caller may request, with their limits (admins and auditors see all)',
+      handler: async ({ caller }) => ({ body: { roles: broker.visibleRoles(caller).map(roleView) } }),
+    }),
+    route({
+      method: 'POST',
+      url: '/v1/requests',
+      tag: 'requests',
+      summary: 'Ask for a role. An auto-approved request is granted in the target before the response is sent.',
+      body: createRequestBody,
+      okStatus: 201,
+      handler: async ({ caller, body }) => {
+        const durationMs = body.duration === undefined ? undefined : parseDuration(body.duration, 'duration');
+        const result = await broker.requestAccess(caller, body.role, {
+          ...(durationMs === undefined ? {} : { durationMs }),
+          ...(body.reason === undefined ? {} : { reason: body.reason }),
+          ...(body.ticket === undefined ? {} : { ticket: body.ticket }),
+        });
+        return { status: 201, body: { request: requestView(result.request), lease: result.lease ? leaseView(result.lease, now()) : undefined } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/requests',
+      tag: 'requests',
+      summary: 'Requests, newest first (one\'s own; admins and auditors see all)',
+      query: requestQuery,
+      handler: async ({ caller, query }) => {
+        const requests = await broker.listRequests(caller, {
+          ...(query.state ? { states: query.state } : {}),
+          ...(query.principal ? { principal: PrincipalId(query.principal) } : {}),
+          ...(query.role ? { role: RoleName(query.role) } : {}),
+          ...(query.limit ? { limit: query.limit } : {}),
+        });
+        return { body: { requests: requests.map(requestView) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/requests/:id',
+      tag: 'requests',
+      summary: 'One request',
+      handler: async ({ caller, params }) => ({ body: { request: requestView(await broker.getRequest(caller, params.id!)) } }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/leases',
+      tag: 'leases',
+      summary: 'Leases, newest first (one\'s own; admins and auditors see all)',
+      query: leaseQuery,
+      handler: async ({ caller, query }) => {
+        const leases = await broker.listLeases(caller, {
+          ...(query.state ? { states: query.state } : {}),
+          ...(query.principal ? { principal: PrincipalId(query.principal) } : {}),
+          ...(query.role ? { role: RoleName(query.role) } : {}),
+          ...(query.limit ? { limit: query.limit } : {}),
+        });
+        const at = now();
+        return { body: { leases: leases.map((l) => leaseView(l, at)) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/leases/:id',
+      tag: 'leases',
+      summary: 'One lease',
+      handler: async ({ caller, params }) => ({ body: { lease: leaseView(await broker.getLease(caller, params.id!), now()) } }),
+    }),
+    route({
+      method: 'POST',
+      url: '/v1/leases/:id/release',
+      tag: 'leases',
+      summary: 'End one\'s own lease now; responds once the target has been changed (or the failure recorded)',
+      body: releaseBody,
+      handler: async ({ caller, params, body }) => ({ body: { lease: leaseView(await broker.release(caller, params.id!, body.reason), now()) } }),
+    }),
+    route({
+      method: 'POST',
+      url: '/v1/leases/:id/revoke',
+      tag: 'leases',
+      summary: 'Admin: end anyone\'s lease now, with a reason',
+      body: revokeBody,
+      handler: async ({ caller, params, body }) => ({ body: { lease: leaseView(await broker.revoke(caller, params.id!, body.reason), now()) } }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/status',
+      tag: 'status',
+      summary: 'Active leases, failed and overdue revocations, counts, and standing access found by the reconciler',
+      handler: async ({ caller }) => {
+        const at = now();
+        const mine = !canSeeAll(caller);
+        const scope = mine ? { principal: caller.principal.id } : {};
+        const [active, failing, pending] = await Promise.all([
+          store.listLeases({ ...scope, states: ['granting', 'active'], limit: 1000 }),
+          store.listLeases({ ...scope, states: ['revoking', 'revoke_failed'], limit: 1000 }),
+          store.listRequests({ ...scope, states: ['pending'], limit: 1000 }),
+        ]);
+        const counts = mine ? undefined : await store.countLeases(at, deps.overdueAfterMs);
+        const reconcile = mine ? undefined : deps.reconciler?.last;
+        return {
+          body: {
+            scope: mine ? 'own' : 'all',
+            at: at.toISOString(),
+            active: active.map((l) => leaseView(l, at)),
+            revoking: failing.map((l) => leaseView(l, at)),
+            pending: pending.map(requestView),
+            counts: counts ? { ...counts.byState, overdueRevocations: counts.overdueRevocations } : undefined,
+            standingAccess: reconcile ? { checkedAt: reconcile.at, findings: reconcile.findings, errors: reconcile.errors } : undefined,
+          },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/audit',
+      tag: 'audit',
+      summary: 'Audit events in chain order (admins and auditors)',
+      query: auditQuery,
+      handler: async ({ caller, query }) => {
+        requireAuditReader(caller);
+        const events = await store.listAuditEvents({
+          ...(query.afterSeq === undefined ? {} : { afterSeq: query.afterSeq }),
+          ...(query.limit ? { limit: query.limit } : {}),
+          ...(query.requestId ? { requestId: RequestId(query.requestId) } : {}),
+          ...(query.leaseId ? { leaseId: LeaseId(query.leaseId) } : {}),
+        });
+        return { body: { events: events.map((e) => ({ ...e, at: e.at.toISOString() })) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/audit/verify',
+      tag: 'audit',
+      summary: 'Recompute the hash chain of every audit event and name the first one edited, removed or reordered',
+      handler: async ({ caller }) => {
+        requireAuditReader(caller);
+        return { body: await verifyAuditChain(store.readAuditRows(), await store.auditHead()) };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/audit/export',
+      tag: 'audit',
+      summary: 'The whole audit chain as JSON lines, each line verifiable on its own (admins and auditors)',
+      produces: 'application/x-ndjson',
+      handler: async ({ caller }) => {
+        requireAuditReader(caller);
+        const out = new PassThrough();
+        exportAuditJsonLines(store.readAuditRows(), out).then(
+          () => out.end(),
+          (error: unknown) => out.destroy(error as Error),
+        );
+        return { body: out };
+      },
+    }),
+  ];
+}

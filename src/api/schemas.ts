@@ -1,0 +1,48 @@
+// Request bodies and query strings the API accepts. Unknown fields are refused so that a typo is an error,
+// not an ignored option.
+import { z } from 'zod';
+import { LEASE_STATES } from '../core/lease.ts';
+import { REQUEST_STATES } from '../core/request.ts';
+
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+export const createRequestBody = z.strictObject({
+  role: text(200).min(1, 'must not be empty'),
+  /** e.g. 30m, 1h, 1h30m; the role's default when absent */
+  duration: text(40).optional(),
+  reason: text(1000).optional(),
+  ticket: text(200).optional(),
+});
+
+export const releaseBody = z.strictObject({ reason: text(1000).optional() }).default({});
+
+export const revokeBody = z.strictObject({ reason: text(1000).min(1, 'revoking a lease requires a reason') });
+
+const limit = z.coerce.number().int().min(1).max(1000).optional();
+const csv = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((v) => v.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)))
+    .optional();
+
+export const leaseQuery = z.strictObject({
+  state: csv(LEASE_STATES),
+  principal: text(200).optional(),
+  role: text(200).optional(),
+  limit,
+});
+
+export const requestQuery = z.strictObject({
+  state: csv(REQUEST_STATES),
+  principal: text(200).optional(),
+  role: text(200).optional(),
+  limit,
+});
+
+export const auditQuery = z.strictObject({
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  limit,
+  requestId: text(100).optional(),
+  leaseId: text(100).optional(),
+});

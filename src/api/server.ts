@@ -1,0 +1,80 @@
+// The HTTP server: JSON API under /v1, /v1/openapi.json, /healthz and /metrics.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { InvalidInputError, JitdError } from '../core/errors.ts';
+import type { EngineMetrics } from '../engine/metrics.ts';
+import type { TokenAuthenticator } from './auth.ts';
+import { toErrorResponse } from './http-errors.ts';
+import { openApiDocument } from './openapi.ts';
+import { apiRoutes, type ApiDeps } from './routes.ts';
+
+export interface ServerOptions extends ApiDeps {
+  readonly authenticator: TokenAuthenticator;
+  readonly metrics: EngineMetrics;
+  readonly log: Logger;
+  readonly bodyLimitBytes: number;
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  readonly version: string;
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'body' | 'query'): T {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(value ?? (where === 'query' ? {} : undefined));
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.length ? issue.path.join('.') : where,
+    message: issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
+  }));
+  throw InvalidInputError.of(issues);
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: options.bodyLimitBytes,
+    logger: false,
+    ...(options.tls ? { https: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } } : {}),
+  });
+  const routes = apiRoutes(options);
+  const openapi = openApiDocument(routes, options.version);
+
+  app.setErrorHandler((error, request, reply) => {
+    const response = toErrorResponse(error);
+    if (!response.exposed) options.log.error({ err: error, method: request.method, url: request.url }, 'request failed');
+    else if (error instanceof JitdError && (error.kind === 'target_unavailable' || error.kind === 'target_rejected')) {
+      options.log.warn({ method: request.method, url: request.url, error: error.message }, 'target error');
+    }
+    void reply.code(response.status).send(response.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { kind: 'not_found', message: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  app.get('/healthz', async () => {
+    await options.store.auditHead();
+    return { status: 'ok' };
+  });
+  app.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', options.metrics.registry.contentType);
+    return options.metrics.registry.metrics();
+  });
+  app.get('/v1/openapi.json', async () => openapi);
+
+  for (const spec of routes) {
+    app.route({
+      method: spec.method,
+      url: spec.url,
+      handler: async (request, reply) => {
+        const caller = options.authenticator.authenticate(request.headers.authorization);
+        const body = parse(spec.body, request.body, 'body');
+        const query = parse(spec.query, request.query, 'query');
+        const result = await spec.handler({ caller, body, query, params: request.params as Record<string, string> });
+        void reply.code(result.status ?? 200);
+        if (spec.produces) void reply.header('content-type', spec.produces);
+        return result.body;
+      },
+    });
+  }
+  return app;
+}

@@ -1,0 +1,74 @@
+// JSON shapes of domain values in the API (dates as ISO strings, durations also in words).
+import { formatDuration } from '../core/duration.ts';
+import type { Lease } from '../core/lease.ts';
+import type { AccessRequest } from '../core/request.ts';
+import type { Role } from '../core/role.ts';
+
+const iso = (date: Date | undefined) => date?.toISOString();
+
+export function leaseView(lease: Lease, now: Date) {
+  const live = lease.state === 'active' || lease.state === 'granting';
+  const leftMs = Math.max(0, lease.expiresAt.getTime() - now.getTime());
+  return {
+    id: lease.id,
+    state: lease.state,
+    requestId: lease.requestId,
+    principal: lease.principal,
+    role: lease.role,
+    connector: lease.connector,
+    target: lease.target,
+    duration: formatDuration(lease.durationMs),
+    durationMs: lease.durationMs,
+    requestedAt: iso(lease.requestedAt),
+    grantedAt: iso(lease.grantedAt),
+    grantConfirmedAt: iso(lease.grantConfirmedAt),
+    expiresAt: iso(lease.expiresAt),
+    timeLeftMs: live ? leftMs : 0,
+    timeLeft: live ? formatDuration(leftMs) : undefined,
+    revokeReason: lease.revokeReason,
+    revokeRequestedAt: iso(lease.revokeRequestedAt),
+    revokedAt: iso(lease.revokedAt),
+    revokeConfirmedAt: iso(lease.revokeConfirmedAt),
+    attempts: lease.attempts,
+    lastError: lease.lastError,
+    nextAttemptAt: iso(lease.nextAttemptAt),
+  };
+}
+export type LeaseView = ReturnType<typeof leaseView>;
+
+export function requestView(request: AccessRequest) {
+  return {
+    id: request.id,
+    state: request.state,
+    principal: request.principal,
+    role: request.role,
+    duration: formatDuration(request.durationMs),
+    durationMs: request.durationMs,
+    reason: request.reason,
+    ticket: request.ticket,
+    approval: request.approval,
+    createdAt: iso(request.createdAt),
+    decidedAt: iso(request.decidedAt),
+    decidedBy: request.decidedBy,
+    leaseId: request.leaseId,
+    outcomeNote: request.outcomeNote,
+  };
+}
+export type RequestView = ReturnType<typeof requestView>;
+
+export function roleView(role: Role & { callerEligible: boolean }) {
+  return {
+    name: role.name,
+    description: role.description,
+    connector: role.connector,
+    target: role.target,
+    eligible: role.eligible,
+    youAreEligible: role.callerEligible,
+    approval: role.approval.mode === 'auto' ? 'auto' : `${role.approval.required} of ${role.approval.from.join(', ')}`,
+    defaultDuration: formatDuration(role.defaultDurationMs),
+    maxDuration: formatDuration(role.maxDurationMs),
+    requireReason: role.requireReason,
+    ticketPattern: role.ticketPattern,
+    enforce: role.enforce,
+  };
+}

@@ -1,0 +1,108 @@
+// jitd status / leases / requests / roles / whoami: what is going on, read from the API.
+import type { Command } from 'commander';
+import type { LeaseView, RequestView } from '../../api/views.ts';
+import { contextOf } from '../context.ts';
+import { emit, leaseRows, requestRows, table, targetText, when } from '../output.ts';
+
+interface StatusBody {
+  scope: 'own' | 'all';
+  active: LeaseView[];
+  revoking: LeaseView[];
+  pending: RequestView[];
+  counts?: Record<string, number>;
+  standingAccess?: { checkedAt: string; findings: { role: string; holder: string; raw: string; firstSeenAt: string }[]; errors: { role: string; error: string }[] };
+}
+
+interface RoleBody {
+  name: string;
+  description?: string;
+  target: Record<string, string>;
+  youAreEligible: boolean;
+  approval: string;
+  defaultDuration: string;
+  maxDuration: string;
+  requireReason: boolean;
+  ticketPattern?: string;
+}
+
+export function registerViewCommands(program: Command): void {
+  program
+    .command('status')
+    .description('active access, revocations in trouble, pending requests (admins: everyone, plus standing access)')
+    .action(async (_opts: unknown, command: Command) => {
+      const { client, format } = contextOf(command);
+      const status = await client.get<StatusBody>('/v1/status');
+      emit(format, status, () => statusText(status));
+    });
+
+  program
+    .command('leases')
+    .description("list leases, newest first (your own; admins and auditors see everyone's)")
+    .option('--state <states>', 'comma-separated: granting, active, revoking, revoke_failed, revoked')
+    .option('--principal <id>', 'only this principal (admins, auditors)')
+    .option('--role <name>', 'only this role')
+    .option('--limit <n>', 'at most this many (1-1000)', '100')
+    .action(async (opts: { state?: string; principal?: string; role?: string; limit: string }, command: Command) => {
+      const { client, format } = contextOf(command);
+      const body = await client.get<{ leases: LeaseView[] }>('/v1/leases', { state: opts.state, principal: opts.principal, role: opts.role, limit: opts.limit });
+      emit(format, body, () => leaseRows(body.leases));
+    });
+
+  program
+    .command('requests')
+    .description("list requests, newest first (your own; admins and auditors see everyone's)")
+    .option('--state <states>', 'comma-separated: pending, approved, active, expired, revoked, denied, cancelled, failed')
+    .option('--principal <id>', 'only this principal (admins, auditors)')
+    .option('--role <name>', 'only this role')
+    .option('--limit <n>', 'at most this many (1-1000)', '100')
+    .action(async (opts: { state?: string; principal?: string; role?: string; limit: string }, command: Command) => {
+      const { client, format } = contextOf(command);
+      const body = await client.get<{ requests: RequestView[] }>('/v1/requests', { state: opts.state, principal: opts.principal, role: opts.role, limit: opts.limit });
+      emit(format, body, () => requestRows(body.requests));
+    });
+
+  program
+    .command('roles')
+    .description('roles you may request, with their limits')
+    .action(async (_opts: unknown, command: Command) => {
+      const { client, format } = contextOf(command);
+      const body = await client.get<{ roles: RoleBody[] }>('/v1/roles');
+      emit(format, body, () =>
+        table(
+          ['ROLE', 'ELIGIBLE', 'APPROVAL', 'DEFAULT', 'MAX', 'NEEDS', 'TARGET'],
+          body.roles.map((r) => [
+            r.name,
+            r.youAreEligible ? 'yes' : 'no',
+            r.approval,
+            r.defaultDuration,
+            r.maxDuration,
+            [r.requireReason ? 'reason' : '', r.ticketPattern ? `ticket ${r.ticketPattern}` : ''].filter(Boolean).join(', ') || '-',
+            targetText(r.target),
+          ]),
+        ) || 'no roles you may request',
+      );
+    });
+
+  program
+    .command('whoami')
+    .description('who the token belongs to')
+    .action(async (_opts: unknown, command: Command) => {
+      const { client, format } = contextOf(command);
+      const me = await client.get<{ principal: string; groups: string[]; admin: boolean; auditor: boolean }>('/v1/me');
+      emit(format, me, () => `${me.principal} (groups: ${me.groups.join(', ') || 'none'})${me.admin ? ' [admin]' : ''}${me.auditor ? ' [auditor]' : ''}`);
+    });
+}
+
+function statusText(s: StatusBody): string {
+  const parts = [`Active access (${s.active.length}):`, leaseRows(s.active)];
+  if (s.revoking.length) parts.push('', `Revocations in progress or failing (${s.revoking.length}):`, leaseRows(s.revoking));
+  if (s.pending.length) parts.push('', `Pending requests (${s.pending.length}):`, requestRows(s.pending));
+  if (s.counts) parts.push('', `Leases by state: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (s.standingAccess) {
+    const f = s.standingAccess.findings;
+    parts.push('', `Standing access without a lease (checked ${when(s.standingAccess.checkedAt)}): ${f.length ? '' : 'none'}`);
+    if (f.length) parts.push(table(['ROLE', 'HOLDER', 'SINCE'], f.map((x) => [x.role, x.raw, when(x.firstSeenAt)])));
+    for (const e of s.standingAccess.errors) parts.push(`  could not check ${e.role}: ${e.error}`);
+  }
+  return parts.join('\n');
+}

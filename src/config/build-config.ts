@@ -1,0 +1,53 @@
+// The validated file, as the rest of jitd sees it (types.ts): durations in ms, paths absolute.
+import path from 'node:path';
+import type { ConnectorName } from '../core/ids.ts';
+import type { Role } from '../core/role.ts';
+import type { ConfigFile } from './file-schema.ts';
+import type { ConnectorConfig, JitdConfig } from './types.ts';
+
+export function buildConfig(
+  source: string,
+  file: ConfigFile,
+  connectors: ReadonlyMap<ConnectorName, ConnectorConfig>,
+  roles: readonly Role[],
+): JitdConfig {
+  const configDir = path.dirname(source);
+  const dataDir = path.resolve(configDir, file.dataDir);
+  const { server, scheduler } = file;
+  return {
+    source,
+    server: {
+      host: server.listen.host,
+      port: server.listen.port,
+      ...(server.tls === undefined ? {} : { tls: { certFile: path.resolve(configDir, server.tls.cert), keyFile: path.resolve(configDir, server.tls.key) } }),
+      bodyLimitBytes: server.bodyLimit,
+    },
+    dataDir,
+    store: { type: file.store.type, path: path.resolve(dataDir, file.store.path) },
+    identities: {
+      tokens: file.identities.tokens.map((token) => ({
+        principal: token.principal,
+        ...(token.displayName === undefined ? {} : { displayName: token.displayName }),
+        groups: token.groups,
+        tokenSha256: token.tokenSha256,
+      })),
+    },
+    authorization: { admins: file.authorization.admins, auditors: file.authorization.auditors },
+    scheduler: {
+      pollIntervalMs: scheduler.pollInterval,
+      batchSize: scheduler.batchSize,
+      grantTimeoutMs: scheduler.grantTimeout,
+      overdueAfterMs: scheduler.overdueAfter,
+      retry: {
+        initialDelayMs: scheduler.retry.initialDelay,
+        maxDelayMs: scheduler.retry.maxDelay,
+        factor: scheduler.retry.factor,
+        jitter: scheduler.retry.jitter,
+      },
+    },
+    reconciler: { enabled: file.reconciler.enabled, intervalMs: file.reconciler.interval },
+    log: { level: file.log.level },
+    connectors,
+    roles,
+  };
+}

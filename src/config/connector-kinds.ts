@@ -1,0 +1,43 @@
+// Every connector kind jitd.yaml can declare, by `type`. A new kind adds its entry here (the Record
+// type makes a ConnectorConfig type without an entry a compile error).
+import { ldapConnectorConfigSchema, ldapRoleTargetSchema } from '../connectors/ldap/config.ts';
+import { defineConnectorKind, type ConnectorKind } from './connector-kind.ts';
+import { durationField } from './fields.ts';
+import type { ConnectorConfig } from './types.ts';
+
+// The file form of the LDAP block: the connector's own schema, with `timeout` read as a duration
+// (so a bad one is reported like every other duration) and its default kept from that schema.
+const ldapFileSchema = ldapConnectorConfigSchema.extend({
+  timeout: durationField.prefault(ldapConnectorConfigSchema.shape.timeout.def.defaultValue),
+});
+
+const ldap = defineConnectorKind({
+  configSchema: ldapFileSchema,
+  targetSchema: ldapRoleTargetSchema,
+  toConfig(input, { report, resolvePath }) {
+    if (input.startTls && input.url.startsWith('ldaps:')) {
+      report.problem(['startTls'], 'cannot be used with an ldaps:// url (the connection is already TLS)', 'invalid_value');
+      return undefined;
+    }
+    const { caFile, serverName, rejectUnauthorized } = input.tls;
+    return {
+      type: 'ldap',
+      url: input.url,
+      startTls: input.startTls,
+      tls: { ...(caFile === undefined ? {} : { caFile: resolvePath(caFile) }), ...(serverName === undefined ? {} : { serverName }), rejectUnauthorized },
+      bindDn: input.bindDn,
+      bindPassword: input.bindPassword,
+      userDn: input.userDn,
+      ...(input.placeholderMember === undefined ? {} : { placeholderMember: input.placeholderMember }),
+      timeoutMs: input.timeout,
+    };
+  },
+});
+
+export const CONNECTOR_KINDS: Readonly<Record<ConnectorConfig['type'], ConnectorKind>> = { ldap };
+
+export const CONNECTOR_TYPES: readonly string[] = Object.keys(CONNECTOR_KINDS).sort();
+
+export function connectorKind(type: string): ConnectorKind | undefined {
+  return Object.hasOwn(CONNECTOR_KINDS, type) ? CONNECTOR_KINDS[type as ConnectorConfig['type']] : undefined;
+}

@@ -1,0 +1,97 @@
+// The shape of jitd.yaml, section by section. Connectors and roles are only checked to be mappings
+// here: each entry is validated on its own (see load-connectors.ts and load-roles.ts), because its
+// valid fields depend on the connector kind. docs/configuration.md documents every field below; a test
+// keeps the two in step.
+import { z } from 'zod';
+import { durationField, listenField, nonEmptyString, pathField, sha256Field, sizeField, subjectRefList } from './fields.ts';
+import { quote } from './units.ts';
+
+export const CONFIG_VERSION = 1;
+
+const versionField = z.unknown().transform((input, ctx): typeof CONFIG_VERSION => {
+  if (input === undefined) {
+    ctx.issues.push({ code: 'custom', input, message: `is required (version: ${CONFIG_VERSION})`, params: { code: 'missing_field' } });
+    return z.NEVER;
+  }
+  if (input !== CONFIG_VERSION) {
+    ctx.issues.push({
+      code: 'custom',
+      input,
+      message: `${quote(input)} is not a supported version (this jitd reads version ${CONFIG_VERSION})`,
+      params: { code: 'unsupported_version' },
+    });
+    return z.NEVER;
+  }
+  return CONFIG_VERSION;
+});
+
+export const serverSchema = z.strictObject({
+  listen: listenField.prefault('127.0.0.1:8080'),
+  tls: z.strictObject({ cert: pathField, key: pathField }).optional(),
+  bodyLimit: sizeField.prefault('64kb'),
+});
+
+export const storeSchema = z.strictObject({
+  type: z.literal('sqlite').default('sqlite'),
+  path: pathField.default('jitd.sqlite'),
+});
+
+export const tokenSchema = z.strictObject({
+  principal: nonEmptyString,
+  displayName: nonEmptyString.optional(),
+  groups: z.array(nonEmptyString).default([]),
+  tokenSha256: sha256Field,
+});
+
+export const identitiesSchema = z.strictObject({
+  tokens: z.array(tokenSchema).default([]),
+});
+
+export const authorizationSchema = z.strictObject({
+  admins: subjectRefList.default([]),
+  auditors: subjectRefList.default([]),
+});
+
+export const retrySchema = z.strictObject({
+  initialDelay: durationField.prefault('1s'),
+  maxDelay: durationField.prefault('5m'),
+  factor: z.number().min(1).default(2),
+  jitter: z.number().min(0).max(1).default(0.2),
+});
+
+export const schedulerSchema = z.strictObject({
+  pollInterval: durationField.prefault('250ms'),
+  batchSize: z.number().int().min(1).default(500),
+  grantTimeout: durationField.prefault('30s'),
+  overdueAfter: durationField.prefault('1m'),
+  retry: retrySchema.prefault({}),
+});
+
+export const reconcilerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  interval: durationField.prefault('5m'),
+});
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const logSchema = z.strictObject({
+  level: z.enum(LOG_LEVELS).default('info'),
+});
+
+/** `name: { … }` entries; an empty `roles:` (null) counts as none. */
+const namedEntries = z.record(z.string(), z.unknown()).nullable().default(null);
+
+export const fileSchema = z.strictObject({
+  version: versionField,
+  server: serverSchema.prefault({}),
+  dataDir: pathField.default('./data'),
+  store: storeSchema.prefault({}),
+  identities: identitiesSchema.prefault({}),
+  authorization: authorizationSchema.prefault({}),
+  scheduler: schedulerSchema.prefault({}),
+  reconciler: reconcilerSchema.prefault({}),
+  log: logSchema.prefault({}),
+  connectors: namedEntries,
+  roles: namedEntries,
+});
+export type ConfigFile = z.output<typeof fileSchema>;

@@ -1,0 +1,31 @@
+// The connector-independent fields of a role. A role's other fields are its target inside the
+// connector (e.g. `group` for LDAP), validated with that connector kind's target schema.
+import { z } from 'zod';
+import { durationField, nonEmptyString, subjectRefField, subjectRefList } from './fields.ts';
+
+export const manualApprovalSchema = z.strictObject({
+  required: z.number().int().min(1),
+  from: subjectRefList.min(1, { error: 'must list at least one user:NAME or group:NAME' }),
+});
+
+export const approvalSchema = z.union([z.literal('auto'), manualApprovalSchema], {
+  error: (issue) => (issue.input === undefined ? undefined : 'must be auto or { required: N, from: [user:NAME, group:NAME, …] }'),
+});
+
+export const roleSchema = z.strictObject({
+  description: nonEmptyString.optional(),
+  connector: nonEmptyString,
+  maxDuration: durationField,
+  defaultDuration: durationField.optional(),
+  eligible: z.array(subjectRefField).min(1, { error: 'must list at least one user:NAME or group:NAME' }),
+  approval: approvalSchema,
+  requireReason: z.boolean().default(true),
+  ticketPattern: nonEmptyString.optional(),
+  enforce: z.boolean().default(false),
+});
+export type RoleFile = z.output<typeof roleSchema>;
+
+export const ROLE_FIELDS: readonly string[] = Object.keys(roleSchema.shape);
+
+/** When a role does not set defaultDuration: one hour, or maxDuration when that is shorter. */
+export const DEFAULT_ROLE_DURATION_MS = 3_600_000;

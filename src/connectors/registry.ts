@@ -1,0 +1,19 @@
+// Builds connector instances from config. One entry per connector kind; the switch is exhaustive, so a new
+// kind in ConnectorConfig that is not handled here fails the typecheck.
+import type { ConnectorConfig } from '../config/types.ts';
+import type { ConnectorName } from '../core/ids.ts';
+import type { Connector } from './connector.ts';
+import { createLdapConnector } from './ldap/connector.ts';
+
+export type SecretResolver = (ref: Extract<ConnectorConfig, { bindPassword: unknown }>['bindPassword']) => Promise<string>;
+
+export async function createConnector(name: ConnectorName, config: ConnectorConfig, resolveSecret: SecretResolver): Promise<Connector> {
+  switch (config.type) {
+    case 'ldap':
+      return createLdapConnector(name, config, { bindPassword: await resolveSecret(config.bindPassword) });
+    default: {
+      const unknown: never = config.type;
+      throw new Error(`unknown connector type ${String(unknown)}`);
+    }
+  }
+}

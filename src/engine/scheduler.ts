@@ -1,0 +1,183 @@
+// The expiry scheduler. Its source of truth is the lease table, not a timer: every tick asks the store
+// what is due (expired leases, revocations to retry, grants abandoned by a worker that died) and does it.
+// A restart, or a second instance, therefore loses nothing: it simply finds the same rows.
+import { beginRevocation, claimLease, type Lease } from '../core/lease.ts';
+import type { AccessRequest } from '../core/request.ts';
+import type { AuditEventDraft } from '../core/audit-event.ts';
+import { ConflictError } from '../core/errors.ts';
+import type { EngineDeps } from './deps.ts';
+import { record } from './record.ts';
+import { describeError, runGrant, runRevocation } from './target-ops.ts';
+
+export interface TickReport {
+  readonly expired: number;
+  readonly revoked: number;
+  readonly revokeFailed: number;
+  readonly grantsRecovered: number;
+}
+
+export class Scheduler {
+  private readonly deps: EngineDeps;
+  private readonly pollIntervalMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<unknown> | undefined;
+  private stopped = true;
+
+  constructor(deps: EngineDeps, pollIntervalMs: number) {
+    this.deps = deps;
+    this.pollIntervalMs = pollIntervalMs;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the tick in progress, so no target operation is cut off half-way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.current = this.tick()
+        .catch((error: unknown) => this.deps.log.error({ err: error }, 'scheduler tick failed; retrying on the next tick'))
+        .finally(() => this.schedule(this.pollIntervalMs));
+    }, delayMs);
+  }
+
+  /** One pass over everything due now. Exposed for tests and benchmarks. */
+  async tick(): Promise<TickReport> {
+    const { store, settings } = this.deps;
+    const now = this.deps.clock.now();
+    const due = await store.findDueWork(now, settings.batchSize);
+    const claimUntil = new Date(now.getTime() + settings.claimMs);
+
+    const started = await this.beginExpiries(due.expired, now, claimUntil);
+    const retries = await this.claim(due.revocations, claimUntil);
+    const results = await this.inParallel([...started, ...retries], (lease) => runRevocation(this.deps, lease));
+    const recovered = await this.recoverGrants(due.abandonedGrants, now, claimUntil);
+    return {
+      expired: started.length,
+      revoked: results.filter((l) => l.state === 'revoked').length,
+      revokeFailed: results.filter((l) => l.state === 'revoke_failed').length,
+      grantsRecovered: recovered,
+    };
+  }
+
+  /** Moves expired leases to `revoking` (claimed by us) in one transaction; returns the claimed leases. */
+  private async beginExpiries(expired: readonly Lease[], now: Date, claimUntil: Date): Promise<readonly Lease[]> {
+    if (expired.length === 0) return [];
+    const requests = new Map<string, AccessRequest>();
+    for (const lease of expired) {
+      const request = await this.deps.store.getRequest(lease.requestId);
+      if (request) requests.set(lease.requestId, request);
+    }
+    const leases: Lease[] = [];
+    const updatedRequests: AccessRequest[] = [];
+    const events: AuditEventDraft[] = [];
+    for (const lease of expired) {
+      const request = requests.get(lease.requestId);
+      if (!request) {
+        this.deps.log.error({ leaseId: lease.id, requestId: lease.requestId }, 'lease has no request row; revoking without updating it (this is a bug)');
+        continue;
+      }
+      const t = beginRevocation(request, lease, { reason: 'expired', actor: 'system', now, claimUntil });
+      leases.push(t.lease);
+      updatedRequests.push(t.request);
+      events.push(...t.events);
+    }
+    try {
+      await record(this.deps, { updateRequests: updatedRequests, updateLeases: leases, events });
+      return leases;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // Someone changed one of them meanwhile (released, or another instance): do them one by one.
+      return this.oneByOne(leases, updatedRequests, events);
+    }
+  }
+
+  private async oneByOne(leases: readonly Lease[], requests: readonly AccessRequest[], events: readonly AuditEventDraft[]): Promise<readonly Lease[]> {
+    const done: Lease[] = [];
+    for (const [i, lease] of leases.entries()) {
+      try {
+        await record(this.deps, { updateRequests: [requests[i]!], updateLeases: [lease], events: events.filter((e) => e.leaseId === lease.id) });
+        done.push(lease);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+      }
+    }
+    return done;
+  }
+
+  /** Claims leases whose revocation is due, so that only this worker runs their target operations now. */
+  private async claim(leases: readonly Lease[], claimUntil: Date): Promise<readonly Lease[]> {
+    if (leases.length === 0) return [];
+    const claimed = leases.map((lease) => claimLease(lease, claimUntil));
+    try {
+      await this.deps.store.commit({ updateLeases: claimed, events: [] });
+      return claimed;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const mine: Lease[] = [];
+      for (const lease of claimed) {
+        try {
+          await this.deps.store.commit({ updateLeases: [lease], events: [] });
+          mine.push(lease);
+        } catch (inner) {
+          if (!(inner instanceof ConflictError)) throw inner;
+        }
+      }
+      return mine;
+    }
+  }
+
+  /**
+   * A `granting` lease whose claim ran out belongs to a worker that died between committing the lease and
+   * confirming the grant. The target may or may not have the grant. Finish the grant if the window is still
+   * open (grants are idempotent), otherwise make sure it is gone.
+   */
+  private async recoverGrants(abandoned: readonly Lease[], now: Date, claimUntil: Date): Promise<number> {
+    let count = 0;
+    for (const lease of await this.claim(abandoned, claimUntil)) {
+      const request = await this.deps.store.getRequest(lease.requestId);
+      if (!request) continue;
+      try {
+        if (lease.expiresAt.getTime() > now.getTime()) {
+          const outcome = await runGrant(this.deps, request, lease);
+          if (!outcome.ok) await runRevocation(this.deps, outcome.lease);
+        } else {
+          const t = beginRevocation(request, lease, {
+            reason: 'expired',
+            actor: 'system',
+            now,
+            claimUntil,
+            note: 'the grant was interrupted and its window closed before it could be completed',
+          });
+          await record(this.deps, { updateRequests: [t.request], updateLeases: [t.lease], events: t.events });
+          await runRevocation(this.deps, t.lease);
+        }
+        count += 1;
+      } catch (error) {
+        if (!(error instanceof ConflictError)) this.deps.log.error({ leaseId: lease.id, error: describeError(error) }, 'recovering an interrupted grant failed; will retry');
+      }
+    }
+    return count;
+  }
+
+  private async inParallel<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+    const results: R[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const item = items[next++]!;
+        results.push(await run(item));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.deps.settings.concurrency, items.length) }, worker));
+    return results;
+  }
+}

@@ -1,0 +1,74 @@
+// Running a lease's target operation and recording its outcome. Each operation is a checked change: after
+// the connector reports success, the target is read back, and only a read-back that agrees counts.
+import { ConflictError } from '../core/errors.ts';
+import { confirmGrant, confirmRevocation, failGrant, failRevocation, type Lease } from '../core/lease.ts';
+import type { AccessRequest } from '../core/request.ts';
+import { ConnectorError, type Connector } from '../connectors/connector.ts';
+import type { EngineDeps } from './deps.ts';
+import { record } from './record.ts';
+
+export function connectorFor(deps: Pick<EngineDeps, 'connectors'>, lease: Pick<Lease, 'connector'>): Connector {
+  const connector = deps.connectors.get(lease.connector);
+  if (!connector) {
+    // The lease names a connector that is no longer configured: nothing can act on it.
+    throw new ConnectorError(lease.connector, `connector ${lease.connector} is not configured; its leases cannot be changed`, { retryable: true });
+  }
+  return connector;
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export type GrantOutcome = { readonly ok: true; readonly request: AccessRequest; readonly lease: Lease } | { readonly ok: false; readonly request: AccessRequest; readonly lease: Lease; readonly error: unknown };
+
+/** Grants in the target, reads back, and commits `active` — or `grant_failed` → revoking when anything fails. */
+export async function runGrant(deps: EngineDeps, request: AccessRequest, lease: Lease): Promise<GrantOutcome> {
+  const ref = { principal: lease.principal, target: lease.target };
+  try {
+    const connector = connectorFor(deps, lease);
+    await connector.grant({ ...ref, leaseId: lease.id, expiresAt: lease.expiresAt });
+    const grantedAt = deps.clock.now();
+    if (!(await connector.holds(ref))) {
+      throw new ConnectorError(lease.connector, 'the grant reported success but reading the target back does not show it', { retryable: true });
+    }
+    const t = confirmGrant(request, lease, { grantedAt, confirmedAt: deps.clock.now() });
+    await record(deps, { updateRequests: [t.request], updateLeases: [t.lease], events: t.events });
+    deps.metrics.grants.inc({ role: lease.role, outcome: 'granted' });
+    deps.metrics.grantLatency.observe({ role: lease.role }, (t.lease.grantConfirmedAt!.getTime() - lease.requestedAt.getTime()) / 1000);
+    return { ok: true, request: t.request, lease: t.lease };
+  } catch (error) {
+    if (error instanceof ConflictError) throw error;
+    deps.metrics.grants.inc({ role: lease.role, outcome: 'failed' });
+    const t = failGrant(request, lease, describeError(error), deps.clock.now());
+    await record(deps, { updateRequests: [t.request], updateLeases: [t.lease], events: t.events });
+    return { ok: false, request: t.request, lease: t.lease, error };
+  }
+}
+
+/**
+ * Takes access away in the target and reads back; commits `revoked`, or `revoke_failed` with the error and
+ * the time of the next attempt. Never throws for target problems: they are recorded on the lease.
+ */
+export async function runRevocation(deps: EngineDeps, lease: Lease): Promise<Lease> {
+  const ref = { principal: lease.principal, target: lease.target };
+  let outcome: { lease: Lease; events: Parameters<typeof record>[1]['events'] };
+  try {
+    const connector = connectorFor(deps, lease);
+    await connector.revoke(ref);
+    const revokedAt = deps.clock.now();
+    if (await connector.holds(ref)) {
+      throw new ConnectorError(lease.connector, 'the revocation reported success but reading the target back still shows access', { retryable: true });
+    }
+    outcome = confirmRevocation(lease, { revokedAt, confirmedAt: deps.clock.now() });
+    deps.metrics.revocations.inc({ role: lease.role, outcome: 'revoked' });
+    if (lease.revokeReason === 'expired') {
+      deps.metrics.revocationLag.observe({ role: lease.role }, Math.max(0, outcome.lease.revokeConfirmedAt!.getTime() - lease.expiresAt.getTime()) / 1000);
+    }
+  } catch (error) {
+    deps.metrics.revocations.inc({ role: lease.role, outcome: 'failed' });
+    outcome = failRevocation(lease, describeError(error), deps.clock.now(), deps.settings.retry, deps.random());
+  }
+  await record(deps, { updateLeases: [outcome.lease], events: outcome.events });
+  return outcome.lease;
+}

@@ -1,0 +1,123 @@
+// The composition root: from a validated config to a running jitd (store, connectors, engine, scheduler,
+// reconciler, HTTP API). `jitd serve`, the demo, the end-to-end tests and the benchmark all start jitd here.
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { TokenAuthenticator } from '../api/auth.ts';
+import { buildServer } from '../api/server.ts';
+import { resolveSecret } from '../config/secrets.ts';
+import type { JitdConfig } from '../config/types.ts';
+import type { ConnectorName, RoleName } from '../core/ids.ts';
+import type { Role } from '../core/role.ts';
+import type { Connector } from '../connectors/connector.ts';
+import { createConnector } from '../connectors/registry.ts';
+import { Broker } from '../engine/broker.ts';
+import { systemClock, type Clock, type EngineDeps } from '../engine/deps.ts';
+import { newId } from '../engine/ids.ts';
+import { createEngineMetrics } from '../engine/metrics.ts';
+import { Reconciler } from '../engine/reconciler.ts';
+import { Scheduler } from '../engine/scheduler.ts';
+import { openSqliteStore } from '../store/sqlite/open.ts';
+
+export const JITD_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface RunningJitd {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly deps: EngineDeps;
+  readonly broker: Broker;
+  readonly scheduler: Scheduler;
+  readonly reconciler: Reconciler;
+  /** Stops accepting requests, lets the scheduler finish its tick, closes connectors and the store. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly log?: Logger;
+  readonly clock?: Clock;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Start the scheduler and reconciler loops (default true; benchmarks and tests may drive ticks). */
+  readonly background?: boolean;
+}
+
+export async function startJitd(config: JitdConfig, options: StartOptions = {}): Promise<RunningJitd> {
+  const log = options.log ?? pino({ level: config.log.level, base: { service: 'jitd' } });
+  const clock = options.clock ?? systemClock;
+  await mkdir(dirname(config.store.path), { recursive: true, mode: 0o700 });
+  const store = await openSqliteStore(config.store.path);
+  const connectors = new Map<ConnectorName, Connector>();
+  try {
+    for (const [name, connectorConfig] of config.connectors) {
+      connectors.set(name, await createConnector(name, connectorConfig, (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env)));
+    }
+  } catch (error) {
+    await Promise.allSettled([...connectors.values()].map((c) => c.close()));
+    await store.close();
+    throw error;
+  }
+  const metrics = createEngineMetrics(() => store.countLeases(clock.now(), config.scheduler.overdueAfterMs));
+  const deps: EngineDeps = {
+    store,
+    connectors,
+    roles: new Map<RoleName, Role>(config.roles.map((role) => [role.name, role])),
+    clock,
+    random: Math.random,
+    newId,
+    log,
+    metrics,
+    settings: {
+      claimMs: config.scheduler.grantTimeoutMs,
+      retry: config.scheduler.retry,
+      overdueAfterMs: config.scheduler.overdueAfterMs,
+      batchSize: config.scheduler.batchSize,
+      concurrency: 16,
+    },
+  };
+  const broker = new Broker(deps);
+  const scheduler = new Scheduler(deps, config.scheduler.pollIntervalMs);
+  const reconciler = new Reconciler(deps, config.reconciler.intervalMs);
+  const app = buildServer({
+    broker,
+    reconciler,
+    store,
+    clock,
+    overdueAfterMs: config.scheduler.overdueAfterMs,
+    authenticator: new TokenAuthenticator(config.identities.tokens, config.authorization),
+    metrics,
+    log,
+    bodyLimitBytes: config.server.bodyLimitBytes,
+    ...(config.server.tls ? { tls: config.server.tls } : {}),
+    version: JITD_VERSION,
+  });
+  await app.listen({ host: config.server.host, port: config.server.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = `${config.server.tls ? 'https' : 'http'}://${host}:${port}`;
+  if (options.background !== false) {
+    scheduler.start();
+    if (config.reconciler.enabled) reconciler.start();
+  }
+  log.info({ url, version: JITD_VERSION, roles: config.roles.length, connectors: connectors.size, store: config.store.path }, 'jitd started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    app,
+    deps,
+    broker,
+    scheduler,
+    reconciler,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await scheduler.stop();
+        await reconciler.stop();
+        await Promise.allSettled([...connectors.values()].map((c) => c.close()));
+        await store.close();
+        log.info('jitd stopped');
+      })()),
+  };
+}

@@ -1,0 +1,108 @@
+// Schema migrations, defined in code so that they ship inside the program (no folder to scan at run time).
+// Kysely's Migrator records which ran in `kysely_migration`. Never edit a migration that has shipped:
+// add the next one (`0002_…`).
+import { sql, type Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import { GENESIS_HASH } from '../../audit/chain.ts';
+import type { SqlDialectTraits } from './dialect-traits.ts';
+
+function initial(traits: SqlDialectTraits): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('ticket', 'text')
+        .addColumn('approval', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('decided_at', 'bigint')
+        .addColumn('decided_by', 'text')
+        .addColumn('lease_id', 'text')
+        .addColumn('outcome_note', 'text')
+        .execute();
+      // Listing is newest first, optionally by state, principal or role.
+      await db.schema.createIndex('requests_created_at').on('requests').columns(['created_at']).execute();
+      await db.schema.createIndex('requests_state_created_at').on('requests').columns(['state', 'created_at']).execute();
+      await db.schema.createIndex('requests_principal_created_at').on('requests').columns(['principal', 'created_at']).execute();
+      await db.schema.createIndex('requests_role_created_at').on('requests').columns(['role', 'created_at']).execute();
+
+      await db.schema
+        .createTable('leases')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('principal', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+        .addColumn('requested_at', 'bigint', (c) => c.notNull())
+        .addColumn('granted_at', 'bigint')
+        .addColumn('grant_confirmed_at', 'bigint')
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoke_reason', 'text')
+        .addColumn('revoke_requested_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoke_confirmed_at', 'bigint')
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('next_attempt_at', 'bigint')
+        .addColumn('claimed_until', 'bigint')
+        .execute();
+      await db.schema.createIndex('leases_request_id').on('leases').columns(['request_id']).execute();
+      await db.schema.createIndex('leases_requested_at').on('leases').columns(['requested_at']).execute();
+      await db.schema.createIndex('leases_principal_requested_at').on('leases').columns(['principal', 'requested_at']).execute();
+      await db.schema.createIndex('leases_role_requested_at').on('leases').columns(['role', 'requested_at']).execute();
+      // findDueWork: one range scan per kind of due work, already in due order.
+      await db.schema.createIndex('leases_state_expires_at').on('leases').columns(['state', 'expires_at']).execute();
+      await db.schema.createIndex('leases_state_next_attempt_at').on('leases').columns(['state', 'next_attempt_at']).execute();
+      await db.schema.createIndex('leases_state_claimed_until').on('leases').columns(['state', 'claimed_until']).execute();
+      // Due revocations and overdue counts order/filter on when the revocation was asked for.
+      await db.schema
+        .createIndex('leases_state_revocation_due')
+        .on('leases')
+        .expression(sql`state, (coalesce(revoke_requested_at, expires_at))`)
+        .execute();
+
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('seq', traits.seqType, (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text')
+        .addColumn('lease_id', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('audit_events_request_id_seq').on('audit_events').columns(['request_id', 'seq']).execute();
+      await db.schema.createIndex('audit_events_lease_id_seq').on('audit_events').columns(['lease_id', 'seq']).execute();
+
+      await db.schema
+        .createTable('audit_head')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addCheckConstraint('audit_head_single_row', sql`id = 1`)
+        .execute();
+      await sql`insert into audit_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
+    },
+  };
+}
+
+/** Every migration, by name; names sort in the order they must run. */
+export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
+  return {
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(traits) }),
+  };
+}

@@ -1,0 +1,75 @@
+// The tables as Kysely sees them, shared by every SQL engine. Times are integer milliseconds since the
+// epoch (SQLite INTEGER, PostgreSQL bigint: a PostgreSQL driver must be told to parse int8 as a number).
+// Optional domain fields are NULL columns; JSON values are text.
+
+export interface RequestsTable {
+  id: string;
+  version: number;
+  state: string;
+  principal: string;
+  role: string;
+  connector: string;
+  duration_ms: number;
+  reason: string;
+  ticket: string | null;
+  approval: string;
+  created_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  lease_id: string | null;
+  outcome_note: string | null;
+}
+
+export interface LeasesTable {
+  id: string;
+  version: number;
+  state: string;
+  request_id: string;
+  principal: string;
+  role: string;
+  connector: string;
+  /** RoleTarget as JSON text. */
+  target: string;
+  duration_ms: number;
+  requested_at: number;
+  granted_at: number | null;
+  grant_confirmed_at: number | null;
+  expires_at: number;
+  revoke_reason: string | null;
+  revoke_requested_at: number | null;
+  revoked_at: number | null;
+  revoke_confirmed_at: number | null;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: number | null;
+  claimed_until: number | null;
+}
+
+/** Every column except seq, prev_hash and hash is part of the hashed body (src/audit/chain.ts). */
+export interface AuditEventsTable {
+  seq: number;
+  id: string;
+  at: number;
+  type: string;
+  actor: string;
+  request_id: string | null;
+  lease_id: string | null;
+  /** Canonical JSON text of the event's data. */
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id = 1): the newest event's seq and hash, updated with every append. seq 0 = empty chain. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface JitdDatabase {
+  requests: RequestsTable;
+  leases: LeasesTable;
+  audit_events: AuditEventsTable;
+  audit_head: AuditHeadTable;
+}

@@ -1,0 +1,254 @@
+// The Store on top of Kysely: every query here is plain Kysely, shared by the SQLite engine and (later)
+// PostgreSQL. What differs between engines comes in as SqlDialectTraits.
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import type { AuditEvent } from '../../core/audit-event.ts';
+import { InvalidInputError, JitdError } from '../../core/errors.ts';
+import type { LeaseId, RequestId } from '../../core/ids.ts';
+import { LEASE_STATES, type Lease, type LeaseState } from '../../core/lease.ts';
+import { appendToChain } from '../../audit/chain.ts';
+import type { AuditHead, AuditQuery, ChangeSet, DueWork, LeaseCounts, LeaseFilter, RequestFilter, Store, StoredAuditRow } from '../store.ts';
+import { auditEventFromRow, auditEventToRow, storedAuditRowFromRow } from './audit-row.ts';
+import type { SqlDialectTraits, StoreCapabilities } from './dialect-traits.ts';
+import { LEASE_FIXED_COLUMNS, LEASE_MUTABLE_COLUMNS, leaseFromRow, leaseToRow } from './lease-row.ts';
+import { REQUEST_FIXED_COLUMNS, REQUEST_MUTABLE_COLUMNS, requestFromRow, requestToRow } from './request-row.ts';
+import type { JitdDatabase } from './schema.ts';
+import { prepareVersionedUpdate, type VersionedUpdateSpec } from './versioned-update.ts';
+
+export interface SqlStore extends Store {
+  readonly capabilities: StoreCapabilities;
+}
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+/** Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const PARAMETERS_PER_INSERT = 8000;
+/** Rows per page when streaming the audit chain: bounded memory, and no long-held connection or snapshot. */
+const AUDIT_PAGE_SIZE = 1000;
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`${name} must be a whole number of at least 1, got ${value}`);
+  return value;
+}
+
+/** List limits: 100 unless given, never more than 1000. */
+function listLimit(limit: number | undefined): number {
+  return Math.min(positiveInteger(limit ?? DEFAULT_LIMIT, 'limit'), MAX_LIMIT);
+}
+
+function chunks<T>(items: readonly T[], columns: number): T[][] {
+  const size = Math.max(1, Math.floor(PARAMETERS_PER_INSERT / columns));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function insertRows<Table extends 'requests' | 'leases' | 'audit_events'>(
+  trx: Transaction<JitdDatabase>,
+  table: Table,
+  rows: readonly JitdDatabase[Table][],
+): Promise<void> {
+  const first = rows[0];
+  if (first === undefined) return;
+  for (const chunk of chunks(rows, Object.keys(first).length)) {
+    // Kysely cannot relate a generic table name to its row type; the rows were built for this table.
+    await trx.insertInto(table).values(chunk as never).execute();
+  }
+}
+
+async function updateRows<T extends 'requests' | 'leases'>(trx: Transaction<JitdDatabase>, spec: VersionedUpdateSpec<T>, rows: readonly JitdDatabase[T][]): Promise<void> {
+  if (rows.length === 0) return;
+  const update = prepareVersionedUpdate(trx, spec);
+  for (const row of rows) await update(row);
+}
+
+const REQUEST_UPDATE: VersionedUpdateSpec<'requests'> = { table: 'requests', entity: 'request', mutable: REQUEST_MUTABLE_COLUMNS, fixed: REQUEST_FIXED_COLUMNS };
+const LEASE_UPDATE: VersionedUpdateSpec<'leases'> = { table: 'leases', entity: 'lease', mutable: LEASE_MUTABLE_COLUMNS, fixed: LEASE_FIXED_COLUMNS };
+
+/** Appends the events to the chain: reads the head, links the events, writes them and the new head. */
+async function appendEvents(trx: Transaction<JitdDatabase>, traits: SqlDialectTraits, change: ChangeSet): Promise<readonly AuditEvent[]> {
+  if (change.events.length === 0) return [];
+  const stored = await trx
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('id', '=', 1)
+    .$if(traits.lockHeadForUpdate, (q) => q.forUpdate())
+    .executeTakeFirst();
+  if (stored === undefined) throw new JitdError('internal', 'the audit head row is missing: the audit_head table was changed outside jitd');
+  const head: AuditHead | undefined = stored.seq === 0 ? undefined : { seq: Number(stored.seq), hash: stored.hash };
+  const chained = appendToChain(head, change.events);
+  await insertRows(trx, 'audit_events', chained.events.map(auditEventToRow));
+  await trx.updateTable('audit_head').set({ seq: chained.head.seq, hash: chained.head.hash }).where('id', '=', 1).execute();
+  return chained.events;
+}
+
+type LeaseExpression = ExpressionBuilder<JitdDatabase, 'leases'>;
+
+/** Not owned by a worker at `t`: no claim, or the claim has run out. */
+const unclaimedAt = (t: number) => (eb: LeaseExpression) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', t)]);
+
+/** When a revocation became due: the revoke request (or, failing that, the expiry). */
+const revocationDueAt = (eb: LeaseExpression) => eb.fn.coalesce('revoke_requested_at', 'expires_at');
+
+function dueAt(lease: Lease): number {
+  if (lease.state === 'revoke_failed') return lease.nextAttemptAt?.getTime() ?? 0;
+  return (lease.revokeRequestedAt ?? lease.expiresAt).getTime();
+}
+
+export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTraits): SqlStore {
+  const leases = () => db.selectFrom('leases').selectAll();
+
+  return {
+    capabilities: traits.capabilities,
+
+    async commit(change) {
+      // Kysely rolls the transaction back if anything below throws, so a conflict or a failing insert
+      // leaves no row and no event behind; the chain head is read inside the transaction, never cached.
+      return db.transaction().execute(async (trx) => {
+        await insertRows(trx, 'requests', (change.insertRequests ?? []).map(requestToRow));
+        await insertRows(trx, 'leases', (change.insertLeases ?? []).map(leaseToRow));
+        await updateRows(trx, REQUEST_UPDATE, (change.updateRequests ?? []).map(requestToRow));
+        await updateRows(trx, LEASE_UPDATE, (change.updateLeases ?? []).map(leaseToRow));
+        return appendEvents(trx, traits, change);
+      });
+    },
+
+    async getRequest(id: RequestId) {
+      const row = await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && requestFromRow(row);
+    },
+
+    async getLease(id: LeaseId) {
+      const row = await leases().where('id', '=', id).executeTakeFirst();
+      return row && leaseFromRow(row);
+    },
+
+    async listRequests(filter: RequestFilter = {}) {
+      const limit = listLimit(filter.limit);
+      if (filter.states?.length === 0) return [];
+      const rows = await db
+        .selectFrom('requests')
+        .selectAll()
+        .$if(filter.states !== undefined, (q) => q.where('state', 'in', filter.states ?? []))
+        .$if(filter.principal !== undefined, (q) => q.where('principal', '=', filter.principal ?? ''))
+        .$if(filter.role !== undefined, (q) => q.where('role', '=', filter.role ?? ''))
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(requestFromRow);
+    },
+
+    async listLeases(filter: LeaseFilter = {}) {
+      const limit = listLimit(filter.limit);
+      if (filter.states?.length === 0) return [];
+      const rows = await leases()
+        .$if(filter.states !== undefined, (q) => q.where('state', 'in', filter.states ?? []))
+        .$if(filter.principal !== undefined, (q) => q.where('principal', '=', filter.principal ?? ''))
+        .$if(filter.role !== undefined, (q) => q.where('role', '=', filter.role ?? ''))
+        .orderBy('requested_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(leaseFromRow);
+    },
+
+    async findDueWork(now: Date, limit: number): Promise<DueWork> {
+      positiveInteger(limit, 'limit');
+      const t = now.getTime();
+      // A claim means another worker owns the lease's pending operation: none of the lists offers it.
+      const expired = await leases()
+        .where('state', '=', 'active')
+        .where('expires_at', '<=', t)
+        .where(unclaimedAt(t))
+        .orderBy('expires_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      const revoking = await leases()
+        .where('state', '=', 'revoking')
+        .where(unclaimedAt(t))
+        .orderBy(revocationDueAt)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      const retries = await leases()
+        .where('state', '=', 'revoke_failed')
+        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', t)]))
+        .where(unclaimedAt(t))
+        .orderBy('next_attempt_at', (ob) => ob.asc().nullsFirst())
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      const abandoned = await leases()
+        .where('state', '=', 'granting')
+        .where(unclaimedAt(t))
+        .orderBy('claimed_until', (ob) => ob.asc().nullsFirst())
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      const revocations = [...revoking, ...retries]
+        .map(leaseFromRow)
+        .sort((a, b) => dueAt(a) - dueAt(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit);
+      return { expired: expired.map(leaseFromRow), revocations, abandonedGrants: abandoned.map(leaseFromRow) };
+    },
+
+    async listLiveLeases() {
+      // Everything whose access may still be in the target: until a revocation is confirmed, the holder is expected.
+      const rows = await leases().where('state', 'in', ['granting', 'active', 'revoking', 'revoke_failed']).orderBy('requested_at').orderBy('id').execute();
+      return rows.map(leaseFromRow);
+    },
+
+    async countLeases(now: Date, overdueAfterMs: number): Promise<LeaseCounts> {
+      const grouped = await db
+        .selectFrom('leases')
+        .select((eb) => ['state', eb.fn.countAll().as('count')])
+        .groupBy('state')
+        .execute();
+      const byState = Object.fromEntries(LEASE_STATES.map((s) => [s, 0])) as Record<LeaseState, number>;
+      for (const row of grouped) byState[row.state as LeaseState] = Number(row.count);
+      const overdue = await db
+        .selectFrom('leases')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('state', 'in', ['revoking', 'revoke_failed'])
+        .where((eb) => eb(revocationDueAt(eb), '<=', now.getTime() - overdueAfterMs))
+        .executeTakeFirstOrThrow();
+      return { byState, overdueRevocations: Number(overdue.count) };
+    },
+
+    async listAuditEvents(query: AuditQuery = {}) {
+      const limit = listLimit(query.limit);
+      const rows = await db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('seq', '>', query.afterSeq ?? 0)
+        .$if(query.requestId !== undefined, (q) => q.where('request_id', '=', query.requestId ?? null))
+        .$if(query.leaseId !== undefined, (q) => q.where('lease_id', '=', query.leaseId ?? null))
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map(auditEventFromRow);
+    },
+
+    async *readAuditRows(): AsyncIterable<StoredAuditRow> {
+      let after = 0;
+      for (;;) {
+        const page = await db.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq').limit(AUDIT_PAGE_SIZE).execute();
+        for (const row of page) yield storedAuditRowFromRow(row);
+        const last = page.at(-1);
+        if (last === undefined || page.length < AUDIT_PAGE_SIZE) return;
+        after = last.seq;
+      }
+    },
+
+    async auditHead() {
+      const row = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
+      if (row === undefined) throw new JitdError('internal', 'the audit head row is missing: the audit_head table was changed outside jitd');
+      return row.seq === 0 ? undefined : { seq: Number(row.seq), hash: row.hash };
+    },
+
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,421 @@
+// The store conformance suite: every store engine (SQLite now, PostgreSQL later) runs exactly these tests
+// against a real database. `open` must return a new, empty store each time it is called.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { AuditEventDraft } from '../../src/core/audit-event.ts';
+import { ConflictError, InvalidInputError, InvariantError } from '../../src/core/errors.ts';
+import { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../../src/core/ids.ts';
+import type { Lease } from '../../src/core/lease.ts';
+import type { AccessRequest } from '../../src/core/request.ts';
+import { verifyAuditChain } from '../../src/audit/verify.ts';
+import type { Store } from '../../src/store/store.ts';
+
+export const T0 = Date.UTC(2030, 0, 1, 8, 0, 0);
+export const at = (offsetMs: number): Date => new Date(T0 + offsetMs);
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** A minimal request: no optional field set. */
+export function makeRequest(id: string, overrides: Partial<AccessRequest> = {}): AccessRequest {
+  return {
+    id: RequestId(id),
+    version: 1,
+    state: 'approved',
+    principal: PrincipalId('alice'),
+    role: RoleName('db-admins'),
+    connector: ConnectorName('corp-ldap'),
+    durationMs: HOUR,
+    reason: 'incident 42',
+    approval: 'auto',
+    createdAt: at(0),
+    ...overrides,
+  };
+}
+
+/** A minimal lease for request `requestId`: no optional field set. */
+export function makeLease(id: string, requestId: string, overrides: Partial<Lease> = {}): Lease {
+  return {
+    id: LeaseId(id),
+    version: 1,
+    state: 'active',
+    requestId: RequestId(requestId),
+    principal: PrincipalId('alice'),
+    role: RoleName('db-admins'),
+    connector: ConnectorName('corp-ldap'),
+    target: { group: 'cn=db-admins,ou=groups,dc=example,dc=org' },
+    durationMs: HOUR,
+    requestedAt: at(0),
+    expiresAt: at(HOUR),
+    attempts: 0,
+    ...overrides,
+  };
+}
+
+export function event(type: AuditEventDraft['type'], refs: { requestId?: string; leaseId?: string } = {}, data: Record<string, unknown> = {}): AuditEventDraft {
+  return {
+    type,
+    at: at(0),
+    actor: 'system',
+    ...(refs.requestId === undefined ? {} : { requestId: RequestId(refs.requestId) }),
+    ...(refs.leaseId === undefined ? {} : { leaseId: LeaseId(refs.leaseId) }),
+    data,
+  };
+}
+
+/** Commits a request with one lease (ids `r-<n>`, `l-<n>`), with the given lease fields. */
+async function seedLease(store: Store, n: string, lease: Partial<Lease>, request: Partial<AccessRequest> = {}): Promise<Lease> {
+  const value = makeLease(`l-${n}`, `r-${n}`, lease);
+  await store.commit({ insertRequests: [makeRequest(`r-${n}`, { ...request, leaseId: value.id })], insertLeases: [value], events: [] });
+  return value;
+}
+
+const ids = (leases: readonly Lease[]) => leases.map((l) => l.id);
+
+export function runStoreContract(name: string, open: () => Promise<Store>): void {
+  async function withStore(body: (store: Store) => Promise<void>): Promise<void> {
+    const store = await open();
+    try {
+      await body(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  describe(`store contract: ${name}`, () => {
+    describe('records', () => {
+      test('a committed request, lease and events read back equal, Dates and optional fields included', () =>
+        withStore(async (store) => {
+          const bare = makeRequest('r-bare', { state: 'pending', approval: 'manual' });
+          const full = makeRequest('r-full', {
+            ticket: 'INC-7',
+            decidedAt: at(1_000),
+            decidedBy: 'bob',
+            leaseId: LeaseId('l-full'),
+            outcomeNote: 'done early',
+          });
+          const lease = makeLease('l-full', 'r-full', {
+            state: 'revoke_failed',
+            target: { group: 'cn=x', server: 'ldap://a' },
+            grantedAt: at(10),
+            grantConfirmedAt: at(20),
+            expiresAt: at(HOUR + 10),
+            revokeReason: 'released',
+            revokeRequestedAt: at(30 * MINUTE),
+            revokedAt: at(31 * MINUTE),
+            revokeConfirmedAt: at(32 * MINUTE),
+            attempts: 3,
+            lastError: 'connection refused',
+            nextAttemptAt: at(33 * MINUTE),
+            claimedUntil: at(34 * MINUTE),
+          });
+          const events = await store.commit({
+            insertRequests: [bare, full],
+            insertLeases: [lease],
+            events: [event('request.created', { requestId: 'r-full' }, { reason: 'incident 42', nested: { n: 1.5, list: [1, 'two', null] } }), event('lease.granting', { requestId: 'r-full', leaseId: 'l-full' })],
+          });
+
+          assert.deepEqual(await store.getRequest(bare.id), bare);
+          assert.deepEqual(await store.getRequest(full.id), full);
+          assert.deepEqual(await store.getLease(lease.id), lease);
+          const readBare = await store.getRequest(bare.id);
+          assert.ok(readBare && !('ticket' in readBare) && !('decidedAt' in readBare), 'absent optional fields stay absent, not null');
+          assert.ok((await store.getRequest(full.id))?.createdAt instanceof Date);
+
+          assert.equal(events.length, 2);
+          assert.deepEqual(await store.listAuditEvents(), events);
+          const [created, granting] = events;
+          assert.deepEqual(created?.data, { reason: 'incident 42', nested: { n: 1.5, list: [1, 'two', null] } });
+          assert.equal(created?.seq, 1);
+          assert.equal(granting?.seq, 2);
+          assert.equal(granting?.prevHash, created?.hash);
+          assert.ok(created && !('leaseId' in created), 'an event without a lease has no leaseId property');
+          assert.match(created?.id ?? '', /^[0-9a-f-]{36}$/);
+        }));
+
+      test('unknown ids read as undefined', () =>
+        withStore(async (store) => {
+          assert.equal(await store.getRequest(RequestId('nope')), undefined);
+          assert.equal(await store.getLease(LeaseId('nope')), undefined);
+        }));
+
+      test('an update with the next version replaces the stored values, clearing fields that became absent', () =>
+        withStore(async (store) => {
+          const lease = await seedLease(store, '1', { state: 'granting', claimedUntil: at(5_000) });
+          const { claimedUntil: _dropped, ...rest } = lease;
+          const next: Lease = { ...rest, version: 2, state: 'active', grantedAt: at(100), grantConfirmedAt: at(120), expiresAt: at(HOUR + 100) };
+          const request = (await store.getRequest(lease.requestId)) as AccessRequest;
+          await store.commit({ updateLeases: [next], updateRequests: [{ ...request, version: 2, state: 'active' }], events: [event('lease.granted', { leaseId: lease.id })] });
+          assert.deepEqual(await store.getLease(lease.id), next);
+          assert.equal((await store.getRequest(lease.requestId))?.state, 'active');
+        }));
+    });
+
+    describe('optimistic concurrency and atomicity', () => {
+      test('a stale version throws ConflictError and nothing of that commit is written', () =>
+        withStore(async (store) => {
+          const lease = await seedLease(store, '1', {});
+          await store.commit({ updateLeases: [{ ...lease, version: 2, state: 'revoking' }], events: [event('lease.expired', { leaseId: lease.id })] });
+          const headBefore = await store.auditHead();
+
+          const stale = store.commit({
+            insertRequests: [makeRequest('r-new')],
+            updateLeases: [{ ...lease, version: 2, state: 'revoking', lastError: 'mine' }],
+            events: [event('request.created', { requestId: 'r-new' }), event('lease.released', { leaseId: lease.id })],
+          });
+          await assert.rejects(stale, (error: unknown) => {
+            assert.ok(error instanceof ConflictError);
+            assert.equal(error.message, 'lease l-1 was changed by someone else (expected version 1)');
+            return true;
+          });
+          assert.equal(await store.getRequest(RequestId('r-new')), undefined);
+          assert.equal((await store.getLease(lease.id))?.lastError, undefined);
+          assert.deepEqual(await store.auditHead(), headBefore);
+          assert.equal((await store.listAuditEvents()).length, 1);
+        }));
+
+      test('a stale request version names the request', () =>
+        withStore(async (store) => {
+          const lease = await seedLease(store, '1', {});
+          const request = (await store.getRequest(lease.requestId)) as AccessRequest;
+          await assert.rejects(store.commit({ updateRequests: [{ ...request, version: 5 }], events: [] }), {
+            name: 'ConflictError',
+            message: 'request r-1 was changed by someone else (expected version 4)',
+          });
+        }));
+
+      test('updating a lease that does not exist throws ConflictError', () =>
+        withStore(async (store) => {
+          await assert.rejects(store.commit({ updateLeases: [makeLease('l-ghost', 'r-ghost', { version: 2 })], events: [] }), {
+            name: 'ConflictError',
+            message: 'lease l-ghost does not exist (expected version 1)',
+          });
+        }));
+
+      test('changing a field that is fixed at creation is refused as a bug, not stored', () =>
+        withStore(async (store) => {
+          const lease = await seedLease(store, '1', {});
+          await assert.rejects(store.commit({ updateLeases: [{ ...lease, version: 2, principal: PrincipalId('mallory') }], events: [] }), (error: unknown) => {
+            assert.ok(error instanceof InvariantError);
+            assert.equal(error.message, 'lease l-1: principal cannot change once the lease exists (this is a bug)');
+            return true;
+          });
+          assert.equal((await store.getLease(lease.id))?.principal, 'alice');
+        }));
+
+      test('an insert that fails midway leaves no row and no event of that commit', () =>
+        withStore(async (store) => {
+          const lease = await seedLease(store, '1', {});
+          await store.commit({ events: [event('lease.granted', { leaseId: lease.id })] });
+          const headBefore = await store.auditHead();
+          await assert.rejects(
+            store.commit({
+              insertRequests: [makeRequest('r-2')],
+              // Same id as the stored lease: the insert fails after r-2 was written in this transaction.
+              insertLeases: [makeLease('l-2', 'r-2'), makeLease('l-1', 'r-2')],
+              events: [event('request.created', { requestId: 'r-2' })],
+            }),
+          );
+          assert.equal(await store.getRequest(RequestId('r-2')), undefined);
+          assert.equal(await store.getLease(LeaseId('l-2')), undefined);
+          assert.deepEqual(await store.auditHead(), headBefore);
+          // The chain continues from the last good commit.
+          const [next] = await store.commit({ events: [event('lease.released', { leaseId: lease.id })] });
+          assert.equal(next?.seq, 2);
+          assert.equal(next?.prevHash, headBefore?.hash);
+          assert.equal((await verifyAuditChain(store.readAuditRows(), await store.auditHead())).ok, true);
+        }));
+
+      test('event data that is not JSON is refused and nothing of that commit is written', () =>
+        withStore(async (store) => {
+          await assert.rejects(store.commit({ insertRequests: [makeRequest('r-1')], events: [event('request.created', {}, { size: Number.NaN })] }), (error: unknown) => {
+            assert.ok(error instanceof InvalidInputError);
+            assert.equal(error.message, 'audit event request.created: data cannot be written as JSON (NaN is not allowed)');
+            return true;
+          });
+          assert.equal(await store.getRequest(RequestId('r-1')), undefined);
+        }));
+    });
+
+    describe('due work', () => {
+      test('findDueWork offers expired active leases, due revocations and abandoned grants, oldest due first', () =>
+        withStore(async (store) => {
+          const now = at(2 * HOUR);
+          await seedLease(store, 'exp-late', { state: 'active', expiresAt: at(2 * HOUR) });
+          await seedLease(store, 'exp-early', { state: 'active', expiresAt: at(HOUR) });
+          await seedLease(store, 'not-yet', { state: 'active', expiresAt: at(2 * HOUR + 1) });
+          await seedLease(store, 'revoking', { state: 'revoking', revokeReason: 'expired', revokeRequestedAt: at(90 * MINUTE) });
+          await seedLease(store, 'retry-due', { state: 'revoke_failed', attempts: 2, nextAttemptAt: at(80 * MINUTE), revokeRequestedAt: at(70 * MINUTE) });
+          await seedLease(store, 'retry-later', { state: 'revoke_failed', attempts: 2, nextAttemptAt: at(2 * HOUR + MINUTE) });
+          await seedLease(store, 'revoking-claimed', { state: 'revoking', revokeRequestedAt: at(MINUTE), claimedUntil: at(2 * HOUR + 1) });
+          await seedLease(store, 'claim-ran-out', { state: 'revoking', revokeRequestedAt: at(100 * MINUTE), claimedUntil: at(2 * HOUR) });
+          await seedLease(store, 'grant-abandoned', { state: 'granting', claimedUntil: at(HOUR) });
+          await seedLease(store, 'grant-unclaimed', { state: 'granting' });
+          await seedLease(store, 'grant-in-progress', { state: 'granting', claimedUntil: at(2 * HOUR + 1) });
+          await seedLease(store, 'done', { state: 'revoked', expiresAt: at(0) });
+
+          const due = await store.findDueWork(now, 100);
+          assert.deepEqual(ids(due.expired), ['l-exp-early', 'l-exp-late']);
+          assert.deepEqual(ids(due.revocations), ['l-retry-due', 'l-revoking', 'l-claim-ran-out']);
+          assert.deepEqual(ids(due.abandonedGrants), ['l-grant-unclaimed', 'l-grant-abandoned']);
+        }));
+
+      test('findDueWork returns at most `limit` leases per list', () =>
+        withStore(async (store) => {
+          for (let i = 0; i < 5; i++) await seedLease(store, `e${i}`, { state: 'active', expiresAt: at(i) });
+          for (let i = 0; i < 3; i++) await seedLease(store, `r${i}`, { state: 'revoking', revokeRequestedAt: at(i) });
+          for (let i = 0; i < 3; i++) await seedLease(store, `f${i}`, { state: 'revoke_failed', nextAttemptAt: at(10 + i) });
+          const due = await store.findDueWork(at(HOUR), 2);
+          assert.deepEqual(ids(due.expired), ['l-e0', 'l-e1']);
+          assert.deepEqual(ids(due.revocations), ['l-r0', 'l-r1']);
+          await assert.rejects(store.findDueWork(at(0), 0), { name: 'InvalidInputError', message: 'limit must be a whole number of at least 1, got 0' });
+        }));
+
+      test('listLiveLeases returns every lease whose access may still be in the target, oldest first', () =>
+        withStore(async (store) => {
+          await seedLease(store, 'a', { state: 'active', requestedAt: at(2) });
+          await seedLease(store, 'g', { state: 'granting', requestedAt: at(1) });
+          await seedLease(store, 'r', { state: 'revoking', requestedAt: at(3) });
+          await seedLease(store, 'f', { state: 'revoke_failed', requestedAt: at(4) });
+          await seedLease(store, 'x', { state: 'revoked', requestedAt: at(0) });
+          assert.deepEqual(ids(await store.listLiveLeases()), ['l-g', 'l-a', 'l-r', 'l-f']);
+        }));
+
+      test('countLeases counts every state and the overdue revocations', () =>
+        withStore(async (store) => {
+          const now = at(3 * HOUR);
+          await seedLease(store, 'a', { state: 'active' });
+          // Overdue after 10 minutes: asked 2 h ago, expiry 2 h ago (no revoke request), and exactly 10 minutes ago.
+          await seedLease(store, 'o1', { state: 'revoking', revokeRequestedAt: at(HOUR) });
+          await seedLease(store, 'o2', { state: 'revoke_failed', expiresAt: at(HOUR) });
+          await seedLease(store, 'o3', { state: 'revoking', revokeRequestedAt: at(3 * HOUR - 10 * MINUTE) });
+          await seedLease(store, 'fresh', { state: 'revoking', revokeRequestedAt: at(3 * HOUR - 9 * MINUTE), expiresAt: at(0) });
+          await seedLease(store, 'done', { state: 'revoked', expiresAt: at(0) });
+          const counts = await store.countLeases(now, 10 * MINUTE);
+          assert.deepEqual(counts, { byState: { granting: 0, active: 1, revoking: 3, revoke_failed: 1, revoked: 1 }, overdueRevocations: 3 });
+        }));
+    });
+
+    describe('listing', () => {
+      test('listRequests and listLeases filter by state, principal and role, newest first', () =>
+        withStore(async (store) => {
+          await seedLease(store, '1', { state: 'active', requestedAt: at(1) }, { state: 'active', createdAt: at(1) });
+          await seedLease(store, '2', { state: 'revoked', requestedAt: at(2) }, { state: 'expired', createdAt: at(2) });
+          await seedLease(store, '3', { state: 'active', requestedAt: at(3), principal: PrincipalId('bob') }, { state: 'active', createdAt: at(3), principal: PrincipalId('bob') });
+          await seedLease(store, '4', { state: 'active', requestedAt: at(4), role: RoleName('ssh') }, { state: 'active', createdAt: at(4), role: RoleName('ssh') });
+
+          assert.deepEqual(ids(await store.listLeases()), ['l-4', 'l-3', 'l-2', 'l-1']);
+          assert.deepEqual(ids(await store.listLeases({ states: ['active'] })), ['l-4', 'l-3', 'l-1']);
+          assert.deepEqual(ids(await store.listLeases({ states: ['active', 'revoked'], principal: PrincipalId('alice') })), ['l-4', 'l-2', 'l-1']);
+          assert.deepEqual(ids(await store.listLeases({ role: RoleName('ssh') })), ['l-4']);
+          assert.deepEqual(ids(await store.listLeases({ limit: 2 })), ['l-4', 'l-3']);
+          assert.deepEqual(await store.listLeases({ states: [] }), []);
+
+          const requestIds = async (f: Parameters<Store['listRequests']>[0]) => (await store.listRequests(f)).map((r) => r.id);
+          assert.deepEqual(await requestIds({}), ['r-4', 'r-3', 'r-2', 'r-1']);
+          assert.deepEqual(await requestIds({ states: ['expired'] }), ['r-2']);
+          assert.deepEqual(await requestIds({ principal: PrincipalId('bob') }), ['r-3']);
+          assert.deepEqual(await requestIds({ role: RoleName('db-admins'), limit: 1 }), ['r-3']);
+        }));
+
+      test('lists hold 100 rows unless asked, and never more than 1000', () =>
+        withStore(async (store) => {
+          const requests = Array.from({ length: 1005 }, (_, i) => makeRequest(`r-${String(i).padStart(4, '0')}`, { createdAt: at(i) }));
+          await store.commit({ insertRequests: requests, events: [] });
+          const firstPage = await store.listRequests();
+          assert.equal(firstPage.length, 100);
+          assert.equal(firstPage[0]?.id, 'r-1004');
+          assert.equal((await store.listRequests({ limit: 5000 })).length, 1000);
+          await assert.rejects(store.listLeases({ limit: -1 }), { name: 'InvalidInputError', message: 'limit must be a whole number of at least 1, got -1' });
+        }));
+
+      test('listAuditEvents pages by sequence number and filters by request and lease', () =>
+        withStore(async (store) => {
+          await store.commit({ events: [event('request.created', { requestId: 'r-1' }), event('request.created', { requestId: 'r-2' })] });
+          await store.commit({ events: [event('lease.granting', { requestId: 'r-1', leaseId: 'l-1' }), event('lease.granted', { requestId: 'r-1', leaseId: 'l-1' })] });
+          const seqs = async (q: Parameters<Store['listAuditEvents']>[0]) => (await store.listAuditEvents(q)).map((e) => e.seq);
+          assert.deepEqual(await seqs({}), [1, 2, 3, 4]);
+          assert.deepEqual(await seqs({ afterSeq: 2 }), [3, 4]);
+          assert.deepEqual(await seqs({ afterSeq: 1, limit: 2 }), [2, 3]);
+          assert.deepEqual(await seqs({ requestId: RequestId('r-1') }), [1, 3, 4]);
+          assert.deepEqual(await seqs({ leaseId: LeaseId('l-1'), afterSeq: 3 }), [4]);
+        }));
+    });
+
+    describe('audit chain', () => {
+      test('an empty store has no head and an empty chain that verifies', () =>
+        withStore(async (store) => {
+          assert.equal(await store.auditHead(), undefined);
+          assert.deepEqual(await verifyAuditChain(store.readAuditRows(), await store.auditHead()), { ok: true, count: 0 });
+        }));
+
+      test('the chain of several commits links every event to the one before and verifies', () =>
+        withStore(async (store) => {
+          const first = await store.commit({ events: [event('request.created', { requestId: 'r-1' }, { reason: 'x' })] });
+          const second = await store.commit({ events: [event('request.approved', { requestId: 'r-1' }), event('lease.granting', { requestId: 'r-1', leaseId: 'l-1' })] });
+          await store.commit({ events: [] });
+          const third = await store.commit({ events: [event('lease.granted', { requestId: 'r-1', leaseId: 'l-1' })] });
+          const all = [...first, ...second, ...third];
+          assert.deepEqual(
+            all.map((e) => e.seq),
+            [1, 2, 3, 4],
+          );
+          assert.equal(all[0]?.prevHash, '0'.repeat(64));
+          for (let i = 1; i < all.length; i++) assert.equal(all[i]?.prevHash, all[i - 1]?.hash);
+          assert.deepEqual(await store.auditHead(), { seq: 4, hash: third[0]?.hash });
+
+          const rows = [];
+          for await (const row of store.readAuditRows()) rows.push(row);
+          assert.deepEqual(
+            rows.map((r) => [r.seq, r.id, r.prevHash, r.hash]),
+            all.map((e) => [e.seq, e.id, e.prevHash, e.hash]),
+          );
+          assert.deepEqual(await verifyAuditChain(store.readAuditRows(), await store.auditHead()), { ok: true, count: 4, head: { seq: 4, hash: third[0]?.hash } });
+        }));
+
+      test('readAuditRows streams a chain longer than one page, in order, and it verifies', () =>
+        withStore(async (store) => {
+          for (let i = 0; i < 5; i++) await store.commit({ events: Array.from({ length: 500 }, (_, j) => event('lease.revoked', { leaseId: `l-${i}-${j}` }, { attempts: j })) });
+          let expected = 1;
+          for await (const row of store.readAuditRows()) assert.equal(row.seq, expected++);
+          assert.equal(expected, 2501);
+          const result = await verifyAuditChain(store.readAuditRows(), await store.auditHead());
+          assert.equal(result.ok, true);
+          assert.equal(result.count, 2500);
+        }));
+    });
+
+    describe('bulk', () => {
+      test('a commit of 5,000 lease and request updates with 5,000 events is written whole', (t) =>
+        withStore(async (store) => {
+          const count = 5000;
+          const requests = Array.from({ length: count }, (_, i) => makeRequest(`r-${i}`, { state: 'active', leaseId: LeaseId(`l-${i}`), createdAt: at(i) }));
+          const leases = Array.from({ length: count }, (_, i) => makeLease(`l-${i}`, `r-${i}`, { requestedAt: at(i), expiresAt: at(HOUR + i) }));
+          let started = performance.now();
+          await store.commit({ insertRequests: requests, insertLeases: leases, events: leases.map((l) => event('lease.granting', { requestId: l.requestId, leaseId: l.id })) });
+          const insertMs = performance.now() - started;
+
+          const now = at(2 * HOUR);
+          const revoking = leases.map((l): Lease => ({ ...l, version: 2, state: 'revoking', revokeReason: 'expired', revokeRequestedAt: now }));
+          const expired = requests.map((r): AccessRequest => ({ ...r, version: 2, state: 'expired' }));
+          const events = leases.map((l) => ({ ...event('lease.expired', { requestId: l.requestId, leaseId: l.id }), at: now }));
+          started = performance.now();
+          const written = await store.commit({ updateLeases: revoking, events });
+          const leaseUpdateMs = performance.now() - started;
+          started = performance.now();
+          await store.commit({ updateRequests: expired, events: [] });
+          const requestUpdateMs = performance.now() - started;
+          t.diagnostic(`insert 5,000 requests + 5,000 leases + 5,000 events: ${insertMs.toFixed(0)} ms`);
+          t.diagnostic(`update 5,000 leases + 5,000 events: ${leaseUpdateMs.toFixed(0)} ms`);
+          t.diagnostic(`update 5,000 requests: ${requestUpdateMs.toFixed(0)} ms`);
+
+          assert.equal(written.length, count);
+          assert.equal(written.at(-1)?.seq, 2 * count);
+          const counts = await store.countLeases(now, HOUR);
+          assert.equal(counts.byState.revoking, count);
+          assert.equal((await store.listRequests({ states: ['expired'], limit: 1000 })).length, 1000);
+          assert.equal((await store.findDueWork(now, 10_000)).revocations.length, count);
+          assert.equal((await verifyAuditChain(store.readAuditRows(), await store.auditHead())).ok, true);
+        }));
+    });
+  });
+}
