@@ -60,3 +60,20 @@ export function leaseBlock(lease: LeaseView): string {
   if (lease.lastError) lines.push(['last error', `${lease.lastError} (attempt ${lease.attempts}, next ${when(lease.nextAttemptAt)})`]);
   return lines.map(([k, v]) => `  ${k!.padEnd(10)} ${v}`).join('\n');
 }
+
+export function requestBlock(request: RequestView): string {
+  const lines: [string, string][] = [
+    ['request', request.id],
+    ['state', request.state],
+    ['principal', request.principal],
+    ['role', request.role],
+    ['duration', request.duration],
+    ['reason', request.reason || '-'],
+    ['ticket', request.ticket ?? '-'],
+    ['approval', `${request.approval}${request.decidedBy ? ` (by ${request.decidedBy} at ${when(request.decidedAt)})` : ''}`],
+    ['created', when(request.createdAt)],
+    ['lease', request.leaseId ?? '-'],
+  ];
+  if (request.outcomeNote) lines.push(['note', request.outcomeNote]);
+  return lines.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n');
+}

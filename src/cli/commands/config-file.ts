@@ -7,7 +7,7 @@ import { EXIT } from '../exit-codes.ts';
 export const DEFAULT_CONFIG = 'jitd.yaml';
 
 export function configPathOf(flag: string | undefined): string {
-  return flag ?? process.env.JITD_CONFIG ?? DEFAULT_CONFIG;
+  return flag || process.env.JITD_CONFIG || DEFAULT_CONFIG;
 }
 
 /** Thrown when the config has problems; the CLI prints every one and exits with `checkFailed`. */

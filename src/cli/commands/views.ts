@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { LeaseView, RequestView } from '../../api/views.ts';
 import { contextOf } from '../context.ts';
-import { emit, leaseRows, requestRows, table, targetText, when } from '../output.ts';
+import { emit, leaseBlock, leaseRows, requestBlock, requestRows, table, targetText, when } from '../output.ts';
 
 interface StatusBody {
   scope: 'own' | 'all';
@@ -59,6 +59,21 @@ export function registerViewCommands(program: Command): void {
       const { client, format } = contextOf(command);
       const body = await client.get<{ requests: RequestView[] }>('/v1/requests', { state: opts.state, principal: opts.principal, role: opts.role, limit: opts.limit });
       emit(format, body, () => requestRows(body.requests));
+    });
+
+  program
+    .command('show')
+    .description('one lease (lease-…) or request (req-…) in full')
+    .argument('<id>', 'a lease or request id')
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const { client, format } = contextOf(command);
+      if (id.startsWith('req-')) {
+        const body = await client.get<{ request: RequestView }>(`/v1/requests/${encodeURIComponent(id)}`);
+        emit(format, body, () => requestBlock(body.request));
+      } else {
+        const body = await client.get<{ lease: LeaseView }>(`/v1/leases/${encodeURIComponent(id)}`);
+        emit(format, body, () => leaseBlock(body.lease));
+      }
     });
 
   program

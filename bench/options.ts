@@ -1,0 +1,86 @@
+// Command-line options of `npm run bench`: the counts of each phase, with a `--quick` preset for a smoke run.
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  /** Sequential grants measured in the latency phase (after the warm-up). */
+  readonly grants: number;
+  /** Unmeasured grants (and raw LDAP operations) before the latency phase, so JIT compilation is done. */
+  readonly warmup: number;
+  /** Leases that expire in the same second in the mass-expiry phase. */
+  readonly mass: number;
+  /** Groups (one role each) the mass-expiry leases are spread over. */
+  readonly groups: number;
+  /** Parallel API requests while creating the mass-expiry leases. */
+  readonly createConcurrency: number;
+  /** Length of the sustained-throughput phase. */
+  readonly seconds: number;
+  /** Concurrent request → release clients in the throughput phase. */
+  readonly clients: number;
+  readonly out: string;
+  readonly quick: boolean;
+}
+
+export const HELP = `usage: npm run bench -- [options]
+
+Measures jitd against a real throwaway slapd and a real \`jitd serve\` child process:
+  1. grant latency   sequential auto-approved requests: API round trip, API call → membership visible to an
+                     independent LDAP reader, and the same add + read-back done directly with ldapts (the floor)
+  2. throughput      concurrent clients doing request → release cycles
+  3. mass expiry     N leases expiring in the same second: time from the latest expiry until the last
+                     membership is gone, as seen by an independent LDAP reader; checked through the API
+  4. peak RSS        VmHWM of the jitd serve process
+Prints a table and writes JSON. Measures only: it asserts nothing and exits 0 even when a target is missed.
+
+options:
+  --grants N     sequential grants measured in phase 1 (default 300; quick 50)
+  --warmup N     unmeasured warm-up grants before phase 1 (default 30; quick 10)
+  --mass N       leases expiring together in phase 3 (default 5000; quick 500)
+  --groups N     groups/roles the mass leases are spread over (default 10)
+  --concurrency N  parallel API requests creating the mass leases (default 16)
+  --seconds N    length of phase 2 in seconds (default 15; quick 3; 0 skips it)
+  --clients N    concurrent clients in phase 2 (default 8)
+  --out FILE     where to write the JSON (default bench/results/latest.json)
+  --quick        small counts, for a smoke run
+  -h, --help     this text
+`;
+
+function count(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, got "${value}"`);
+  return n;
+}
+
+/** Parses argv; returns undefined when --help was asked for. Throws with a one-line message on bad input. */
+export function parseOptions(argv: readonly string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      grants: { type: 'string' },
+      warmup: { type: 'string' },
+      mass: { type: 'string' },
+      groups: { type: 'string' },
+      concurrency: { type: 'string' },
+      seconds: { type: 'string' },
+      clients: { type: 'string' },
+      out: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return undefined;
+  const quick = values.quick;
+  return {
+    grants: count('grants', values.grants, quick ? 50 : 300, 1),
+    warmup: count('warmup', values.warmup, quick ? 10 : 30, 0),
+    mass: count('mass', values.mass, quick ? 500 : 5000, 1),
+    groups: count('groups', values.groups, 10, 1),
+    createConcurrency: count('concurrency', values.concurrency, 16, 1),
+    seconds: count('seconds', values.seconds, quick ? 3 : 15, 0),
+    clients: count('clients', values.clients, 8, 1),
+    out: values.out ?? 'bench/results/latest.json',
+    quick,
+  };
+}

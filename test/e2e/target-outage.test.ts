@@ -1,0 +1,81 @@
+// The directory is down when a lease expires: the lease shows `revoke_failed` with the error, is retried with
+// backoff, and is revoked once the directory is back. Then the audit trail is tampered with and verify says where.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { eventually, startJitdProcess, type JitdProcess } from '../fixtures/jitd-process.ts';
+import { startSlapd, type Slapd } from '../fixtures/slapd.ts';
+
+interface LeaseJson {
+  id: string;
+  state: string;
+  attempts: number;
+  lastError?: string;
+  nextAttemptAt?: string;
+  revokeConfirmedAt?: string;
+}
+
+describe('a target outage during expiry', () => {
+  let slapd: Slapd;
+  let jitd: JitdProcess;
+  const isMember = async () => (await slapd.members(jitd.groupDn)).includes(slapd.userDn('alice'));
+
+  before(async () => {
+    slapd = await startSlapd();
+    jitd = await startJitdProcess({ slapd, ldapTimeout: '1s' });
+  });
+  after(async () => {
+    await jitd?.stop();
+    await slapd?.destroy();
+  });
+
+  test('a lease expiring while slapd is down shows revoke_failed, then is revoked once slapd is back', async () => {
+    const { lease } = await jitd.json<{ lease: LeaseJson }>('alice', ['request', 'domain-admins', '--for', '2s', '--reason', 'outage test']);
+    await slapd.stop();
+    let failing: LeaseJson | undefined;
+    const failed = await eventually(async () => {
+      const { leases } = await jitd.json<{ leases: LeaseJson[] }>('bob', ['leases', '--state', 'revoke_failed']);
+      failing = leases.find((l) => l.id === lease.id);
+      return failing !== undefined && failing.attempts >= 2;
+    }, 15_000);
+    assert.ok(failed, 'the lease is in revoke_failed and retried');
+    assert.match(failing!.lastError!, /^test-ldap: .*(ECONNREFUSED|connect)/i);
+    assert.ok(failing!.nextAttemptAt, 'the next attempt is scheduled');
+
+    const status = await jitd.cli('bob', ['status']);
+    assert.match(status.stdout, /Revocations in progress or failing \(1\):/);
+    assert.match(status.stdout, new RegExp(`${lease.id}\\s+revoke_failed\\s+alice\\s+domain-admins`));
+    const metrics = await (await fetch(`${jitd.url}/metrics`)).text();
+    assert.match(metrics, /^jitd_leases\{state="revoke_failed"\} 1$/m);
+    assert.match(metrics, /^jitd_revocations_total\{role="domain-admins",outcome="failed"\} [1-9]/m);
+
+    await slapd.start();
+    assert.equal(await isMember(), true, 'alice is still a member while revocation has not succeeded');
+    const revoked = await eventually(async () => (await jitd.json<{ lease: LeaseJson }>('bob', ['show', lease.id])).lease.state === 'revoked', 10_000);
+    assert.ok(revoked, 'revoked on a retry after slapd came back');
+    assert.equal(await isMember(), false);
+    const events = (await jitd.cli('dave', ['audit', 'export'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; leaseId?: string })
+      .filter((e) => e.leaseId === lease.id)
+      .map((e) => e.type);
+    assert.equal(events.at(-1), 'lease.revoked');
+    assert.ok(events.filter((t) => t === 'lease.revoke_failed').length >= 2, events.join(', '));
+  });
+
+  test('jitd audit verify --config names the event that was edited in the SQLite file', async () => {
+    await jitd.stop();
+    const ok = await jitd.cli(undefined, ['audit', 'verify', '--config', jitd.configPath]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const db = new Database(jitd.dbPath);
+    const row = db.prepare("SELECT seq, id FROM audit_events WHERE type = 'lease.granted' ORDER BY seq LIMIT 1").get() as { seq: number; id: string };
+    db.prepare("UPDATE audit_events SET data = json_set(data, '$.expiresAt', '2099-01-01T00:00:00.000Z') WHERE seq = ?").run(row.seq);
+    db.close();
+    const broken = await jitd.cli(undefined, ['audit', 'verify', '--config', jitd.configPath]);
+    assert.equal(broken.code, 9);
+    assert.equal(broken.stdout.trim(), `audit chain BROKEN after checking ${row.seq} events: event #${row.seq} (lease.granted ${row.id.slice(0, 8)}…) was edited: its hash does not match its content`);
+    const json = JSON.parse((await jitd.cli(undefined, ['audit', 'verify', '--config', jitd.configPath, '-o', 'json'])).stdout) as { ok: boolean; problem: { seq: number; id: string; kind: string } };
+    assert.deepEqual({ ok: json.ok, ...json.problem, message: undefined }, { ok: false, seq: row.seq, id: row.id, kind: 'edited', message: undefined });
+  });
+});
