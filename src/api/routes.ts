@@ -23,6 +23,16 @@ export interface ApiDeps {
   readonly overdueAfterMs: number;
 }
 
+/** The store filter for a list query (?state=a,b&principal=…&role=…&limit=…). */
+function listFilter<State extends string>(query: { state?: State[]; principal?: string; role?: string; limit?: number }) {
+  return {
+    ...(query.state ? { states: query.state } : {}),
+    ...(query.principal ? { principal: PrincipalId(query.principal) } : {}),
+    ...(query.role ? { role: RoleName(query.role) } : {}),
+    ...(query.limit ? { limit: query.limit } : {}),
+  };
+}
+
 function requireAuditReader(caller: Caller): void {
   if (!canSeeAll(caller)) throw new ForbiddenError('reading the audit trail requires the admin or auditor role');
 }
@@ -71,12 +81,7 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       summary: 'Requests, newest first (one\'s own; admins and auditors see all)',
       query: requestQuery,
       handler: async ({ caller, query }) => {
-        const requests = await broker.listRequests(caller, {
-          ...(query.state ? { states: query.state } : {}),
-          ...(query.principal ? { principal: PrincipalId(query.principal) } : {}),
-          ...(query.role ? { role: RoleName(query.role) } : {}),
-          ...(query.limit ? { limit: query.limit } : {}),
-        });
+        const requests = await broker.listRequests(caller, listFilter(query));
         return { body: { requests: requests.map(requestView) } };
       },
     }),
@@ -94,12 +99,7 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       summary: 'Leases, newest first (one\'s own; admins and auditors see all)',
       query: leaseQuery,
       handler: async ({ caller, query }) => {
-        const leases = await broker.listLeases(caller, {
-          ...(query.state ? { states: query.state } : {}),
-          ...(query.principal ? { principal: PrincipalId(query.principal) } : {}),
-          ...(query.role ? { role: RoleName(query.role) } : {}),
-          ...(query.limit ? { limit: query.limit } : {}),
-        });
+        const leases = await broker.listLeases(caller, listFilter(query));
         const at = now();
         return { body: { leases: leases.map((l) => leaseView(l, at)) } };
       },

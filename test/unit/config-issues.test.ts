@@ -249,7 +249,7 @@ describe('loadConfig reports problems with their place in the file', () => {
     assert.deepEqual(problems, [
       'jitd.yaml:3:26 scheduler.retry.initialDelay: 10m is longer than maxDelay 5m',
       'jitd.yaml:7:10 connectors.corp-ldap.url: must be ldap://host:port or ldaps://host:port',
-      'jitd.yaml:10:13 connectors.corp-ldap.userDn: must contain {principal}',
+      'jitd.yaml:10:13 connectors.corp-ldap.userDn: must contain {principal} exactly once',
       `jitd.yaml:12:56 roles.a.maxDuration: "90x" ${DURATION_HINT}`,
       'jitd.yaml:12:72 roles.a.eligible[0]: "alice" is not user:NAME or group:NAME',
       'jitd.yaml:13:19 roles.b.connector: unknown connector "nope" (declared connectors: corp-ldap)',

@@ -1,6 +1,10 @@
 // Configuration of an `ldap` connector and of the target an LDAP role names.
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret.ts';
+import { isDn } from './dn.ts';
+import { parsePrincipalDnTemplate } from './principal-dn.ts';
+
+const dn = z.string().min(1).refine(isDn, { message: 'is not a valid DN (e.g. cn=jitd,ou=services,dc=example,dc=com)' });
 
 export const ldapConnectorConfigSchema = z.strictObject({
   type: z.literal('ldap'),
@@ -18,15 +22,21 @@ export const ldapConnectorConfigSchema = z.strictObject({
       rejectUnauthorized: z.boolean().default(true),
     })
     .default({ rejectUnauthorized: true }),
-  bindDn: z.string().min(1),
+  bindDn: dn,
   bindPassword: secretRefSchema,
   /** DN of a principal's entry; `{principal}` is replaced by the principal id (DN-escaped). */
-  userDn: z.string().includes('{principal}', { message: 'must contain {principal}' }),
+  userDn: z.string().superRefine((template, ctx) => {
+    try {
+      parsePrincipalDnTemplate(template);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^userDn "[^"]*"(: | )/, '') });
+    }
+  }),
   /**
    * A DN that stays in every managed group so that removing the last real member does not violate
    * groupOfNames' "at least one member" rule. Never counted as a holder.
    */
-  placeholderMember: z.string().min(1).optional(),
+  placeholderMember: dn.optional(),
   /** Per-operation timeout, as a duration (e.g. 5s). */
   timeout: z.string().default('5s'),
 });
@@ -34,5 +44,5 @@ export type LdapConnectorConfigInput = z.input<typeof ldapConnectorConfigSchema>
 
 export const ldapRoleTargetSchema = z.strictObject({
   /** DN of the group the principal becomes a member of. */
-  group: z.string().min(1),
+  group: dn,
 });
