@@ -7,14 +7,19 @@ import type { AuditEventDraft } from '../core/audit-event.ts';
 import { ConflictError } from '../core/errors.ts';
 import type { EngineDeps } from './deps.ts';
 import { record } from './record.ts';
-import { describeError, runGrant, runRevocation } from './target-ops.ts';
+import { attemptRevocation, describeError, runGrant, runRevocation } from './target-ops.ts';
 
 export interface TickReport {
   readonly expired: number;
   readonly revoked: number;
   readonly revokeFailed: number;
   readonly grantsRecovered: number;
+  /** A full batch was due: there may be more, so the next tick runs at once. */
+  readonly more: boolean;
 }
+
+/** Revocation outcomes committed per transaction. */
+const REVOCATION_CHUNK = 250;
 
 export class Scheduler {
   private readonly deps: EngineDeps;
@@ -44,8 +49,11 @@ export class Scheduler {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.current = this.tick()
-        .catch((error: unknown) => this.deps.log.error({ err: error }, 'scheduler tick failed; retrying on the next tick'))
-        .finally(() => this.schedule(this.pollIntervalMs));
+        .then((report) => this.schedule(report.more ? 0 : this.pollIntervalMs))
+        .catch((error: unknown) => {
+          this.deps.log.error({ err: error }, 'scheduler tick failed; retrying on the next tick');
+          this.schedule(this.pollIntervalMs);
+        });
     }, delayMs);
   }
 
@@ -58,14 +66,43 @@ export class Scheduler {
 
     const started = await this.beginExpiries(due.expired, now, claimUntil);
     const retries = await this.claim(due.revocations, claimUntil);
-    const results = await this.inParallel([...started, ...retries], (lease) => runRevocation(this.deps, lease));
+    const results = await this.revokeAll([...started, ...retries]);
     const recovered = await this.recoverGrants(due.abandonedGrants, now, claimUntil);
     return {
       expired: started.length,
       revoked: results.filter((l) => l.state === 'revoked').length,
       revokeFailed: results.filter((l) => l.state === 'revoke_failed').length,
       grantsRecovered: recovered,
+      more: due.expired.length + due.revocations.length + due.abandonedGrants.length >= settings.batchSize,
     };
+  }
+
+  /**
+   * Runs revocations `concurrency` at a time and commits their outcomes a chunk at a time: one transaction
+   * per chunk instead of one per lease is what lets thousands of leases expiring together end within seconds.
+   * A crash between a target change and its commit only repeats the (idempotent) revocation.
+   */
+  private async revokeAll(leases: readonly Lease[]): Promise<Lease[]> {
+    const done: Lease[] = [];
+    for (let at = 0; at < leases.length; at += REVOCATION_CHUNK) {
+      const outcomes = await this.inParallel(leases.slice(at, at + REVOCATION_CHUNK), (lease) => attemptRevocation(this.deps, lease));
+      try {
+        await record(this.deps, { updateLeases: outcomes.map((o) => o.lease), events: outcomes.flatMap((o) => o.events) });
+        done.push(...outcomes.map((o) => o.lease));
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        // One of them changed meanwhile: commit the others one by one; the changed one is someone else's now.
+        for (const outcome of outcomes) {
+          try {
+            await record(this.deps, { updateLeases: [outcome.lease], events: outcome.events });
+            done.push(outcome.lease);
+          } catch (inner) {
+            if (!(inner instanceof ConflictError)) throw inner;
+          }
+        }
+      }
+    }
+    return done;
   }
 
   /** Moves expired leases to `revoking` (claimed by us) in one transaction; returns the claimed leases. */

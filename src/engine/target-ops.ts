@@ -1,5 +1,6 @@
 // Running a lease's target operation and recording its outcome. Each operation is a checked change: after
 // the connector reports success, the target is read back, and only a read-back that agrees counts.
+import type { AuditEventDraft } from '../core/audit-event.ts';
 import { ConflictError } from '../core/errors.ts';
 import { confirmGrant, confirmRevocation, failGrant, failRevocation, type Lease } from '../core/lease.ts';
 import type { AccessRequest } from '../core/request.ts';
@@ -46,13 +47,18 @@ export async function runGrant(deps: EngineDeps, request: AccessRequest, lease: 
   }
 }
 
+export interface RevocationOutcome {
+  readonly lease: Lease;
+  readonly events: readonly AuditEventDraft[];
+}
+
 /**
- * Takes access away in the target and reads back; commits `revoked`, or `revoke_failed` with the error and
- * the time of the next attempt. Never throws for target problems: they are recorded on the lease.
+ * Takes access away in the target and reads back; returns the lease as `revoked`, or `revoke_failed` with the
+ * error and the time of the next attempt — not yet committed, so that a caller with many can commit them
+ * together. Never throws for target problems: they are recorded on the lease.
  */
-export async function runRevocation(deps: EngineDeps, lease: Lease): Promise<Lease> {
+export async function attemptRevocation(deps: EngineDeps, lease: Lease): Promise<RevocationOutcome> {
   const ref = { principal: lease.principal, target: lease.target };
-  let outcome: { lease: Lease; events: Parameters<typeof record>[1]['events'] };
   try {
     const connector = connectorFor(deps, lease);
     await connector.revoke(ref);
@@ -60,15 +66,21 @@ export async function runRevocation(deps: EngineDeps, lease: Lease): Promise<Lea
     if (await connector.holds(ref)) {
       throw new ConnectorError(lease.connector, 'the revocation reported success but reading the target back still shows access', { retryable: true });
     }
-    outcome = confirmRevocation(lease, { revokedAt, confirmedAt: deps.clock.now() });
+    const outcome = confirmRevocation(lease, { revokedAt, confirmedAt: deps.clock.now() });
     deps.metrics.revocations.inc({ role: lease.role, outcome: 'revoked' });
     if (lease.revokeReason === 'expired') {
       deps.metrics.revocationLag.observe({ role: lease.role }, Math.max(0, outcome.lease.revokeConfirmedAt!.getTime() - lease.expiresAt.getTime()) / 1000);
     }
+    return outcome;
   } catch (error) {
     deps.metrics.revocations.inc({ role: lease.role, outcome: 'failed' });
-    outcome = failRevocation(lease, describeError(error), deps.clock.now(), deps.settings.retry, deps.random());
+    return failRevocation(lease, describeError(error), deps.clock.now(), deps.settings.retry, deps.random());
   }
+}
+
+/** Attempts the revocation and commits its outcome. */
+export async function runRevocation(deps: EngineDeps, lease: Lease): Promise<Lease> {
+  const outcome = await attemptRevocation(deps, lease);
   await record(deps, { updateLeases: [outcome.lease], events: outcome.events });
   return outcome.lease;
 }
