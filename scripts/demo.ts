@@ -115,14 +115,17 @@ if (!loaded.config) {
   console.error(loaded.issues.map((i) => formatIssue(i)).join('\n'));
   process.exit(1);
 }
-const { pino } = await import('pino');
-const jitd = await startJitd(loaded.config, { log: pino({ level: 'warn' }) });
+// The server's JSON log goes to a file, so that this terminal keeps showing the instructions.
+const { pino, destination } = await import('pino');
+const logFile = join(dir, 'jitd.log');
+const jitd = await startJitd(loaded.config, { log: pino({ level: 'info' }, destination({ dest: logFile, sync: true })) });
 
 const relConfig = join(flags.dir, 'jitd.yaml');
 console.log(`
 jitd demo is running at ${jitd.url}
   directory  ${slapd.url}  (throwaway slapd, base ${slapd.suffix})
   config     ${relConfig}   store ${join(flags.dir, 'data', 'jitd.sqlite')}
+  log        ${join(flags.dir, 'jitd.log')} (JSON lines; try: tail -f ${join(flags.dir, 'jitd.log')})
 
 People (token → put it in JITD_TOKEN):
   alice  group ops                    ${tokens.alice}
