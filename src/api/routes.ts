@@ -6,6 +6,7 @@ import { LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
 import { PassThrough } from 'node:stream';
 import { exportAuditJsonLines } from '../audit/export.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
+import type { Lease } from '../core/lease.ts';
 import type { Broker } from '../engine/broker.ts';
 import { canSeeAll, type Caller } from '../engine/caller.ts';
 import type { Clock } from '../engine/deps.ts';
@@ -40,6 +41,8 @@ function requireAuditReader(caller: Caller): void {
 export function apiRoutes(deps: ApiDeps): readonly Route[] {
   const { broker, store, clock } = deps;
   const now = () => clock.now();
+  // 200 once the target confirmed the access gone; 202 when it is recorded but still being retried.
+  const ended = (lease: Lease) => ({ status: lease.state === 'revoked' ? 200 : 202, body: { lease: leaseView(lease, now()) } });
   return [
     route({
       method: 'GET',
@@ -117,7 +120,7 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       tag: 'leases',
       summary: 'End one\'s own lease now; responds once the target has been changed (or the failure recorded)',
       body: releaseBody,
-      handler: async ({ caller, params, body }) => ({ body: { lease: leaseView(await broker.release(caller, params.id!, body.reason), now()) } }),
+      handler: async ({ caller, params, body }) => ended(await broker.release(caller, params.id!, body.reason)),
     }),
     route({
       method: 'POST',
@@ -125,7 +128,7 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       tag: 'leases',
       summary: 'Admin: end anyone\'s lease now, with a reason',
       body: revokeBody,
-      handler: async ({ caller, params, body }) => ({ body: { lease: leaseView(await broker.revoke(caller, params.id!, body.reason), now()) } }),
+      handler: async ({ caller, params, body }) => ended(await broker.revoke(caller, params.id!, body.reason)),
     }),
     route({
       method: 'GET',

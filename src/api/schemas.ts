@@ -16,7 +16,9 @@ export const createRequestBody = z.strictObject({
 
 export const releaseBody = z.strictObject({ reason: text(1000).optional() }).default({});
 
-export const revokeBody = z.strictObject({ reason: text(1000).min(1, 'revoking a lease requires a reason') });
+export const revokeBody = z.strictObject({
+  reason: z.string({ error: 'revoking a lease requires a reason' }).min(1, 'revoking a lease requires a reason').max(1000, 'must be at most 1000 characters'),
+});
 
 const limit = z.coerce.number().int().min(1).max(1000).optional();
 const csv = <T extends string>(values: readonly [T, ...T[]]) =>

@@ -32,7 +32,7 @@ export function leaseRows(leases: readonly LeaseView[]): string {
   return (
     table(
       ['LEASE', 'STATE', 'PRINCIPAL', 'ROLE', 'EXPIRES', 'LEFT', 'NOTE'],
-      leases.map((l) => [l.id, l.state, l.principal, l.role, when(l.expiresAt), l.timeLeft ?? '-', l.lastError ? `${l.attempts} failed: ${l.lastError}` : (l.revokeReason ?? '')]),
+      leases.map((l) => [l.id, l.state, l.principal, l.role, when(l.expiresAt), l.timeLeft ?? '-', l.state === 'revoke_failed' && l.lastError ? `${l.attempts} failed: ${l.lastError}` : (l.revokeReason ?? '')]),
     ) || 'no leases'
   );
 }
@@ -57,7 +57,7 @@ export function leaseBlock(lease: LeaseView): string {
     ['expires', `${when(lease.expiresAt)}${lease.timeLeft ? ` (${lease.timeLeft} left)` : ''}`],
   ];
   if (lease.revokeReason) lines.push(['ended', `${lease.revokeReason}${lease.revokeConfirmedAt ? ` at ${when(lease.revokeConfirmedAt)}` : ''}`]);
-  if (lease.lastError) lines.push(['last error', `${lease.lastError} (attempt ${lease.attempts}, next ${when(lease.nextAttemptAt)})`]);
+  if (lease.lastError && lease.state !== 'revoked') lines.push(['last error', `${lease.lastError} (attempt ${lease.attempts}, next ${when(lease.nextAttemptAt)})`]);
   return lines.map(([k, v]) => `  ${k!.padEnd(10)} ${v}`).join('\n');
 }
 

@@ -24,7 +24,8 @@ export type ConfigIssueCode =
   | 'unknown_connector'
   | 'unknown_connector_type'
   | 'duration_order'
-  | 'secret_unavailable';
+  | 'secret_unavailable'
+  | 'unsupported_feature';
 
 export interface ConfigIssue {
   /** Absolute path of the file the issue is in. */

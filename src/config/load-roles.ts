@@ -43,6 +43,11 @@ function loadRole(name: string, raw: unknown, declared: ReadonlyMap<string, Conn
 
   const parsed = roleSchema.safeParse(common, PARSE_PARAMS);
   if (!parsed.success) here.zod(parsed.error, roleSchema);
+  else if (parsed.data.approval !== 'auto') {
+    // The schema and the core know about approvers, but nothing can approve a request yet: a role that needs
+    // approvals would leave every request pending forever. Refuse it until approvals ship.
+    problem(['approval'], 'approval by people is not available in this version yet (planned); use approval: auto', 'unsupported_feature');
+  }
   const target = checkTarget(raw.connector, targetFields, declared, problem, here);
   // Checked on the raw values so that they are reported even when another field of the role is wrong.
   checkPolicy(raw, problem);

@@ -28,6 +28,8 @@ export interface Holder {
   readonly principal: string;
   /** The target's own identifier for the holder, e.g. the member DN. */
   readonly raw: string;
+  /** `principal` is a principal id that grant/revoke/holds can act on (the raw name fit the connector's mapping). */
+  readonly mapped: boolean;
 }
 
 export interface Connector {

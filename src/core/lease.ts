@@ -104,9 +104,10 @@ export function confirmGrant(request: AccessRequest, lease: Lease, at: { granted
 }
 
 /** The grant failed (or could not be confirmed): the request fails and the lease is revoked to be sure. */
-export function failGrant(request: AccessRequest, lease: Lease, error: string, now: Date): Transition {
+export function failGrant(request: AccessRequest, lease: Lease, error: string, now: Date, claimUntil?: Date): Transition {
   return {
-    lease: moveLease(lease, 'revoking', { revokeReason: 'grant_failed', revokeRequestedAt: now, lastError: error, claimedUntil: undefined }),
+    // Claimed by the caller when it cleans up at once; otherwise the scheduler takes it.
+    lease: moveLease(lease, 'revoking', { revokeReason: 'grant_failed', revokeRequestedAt: now, lastError: error, claimedUntil: claimUntil }),
     request: moveRequest(request, 'failed', { outcomeNote: error }),
     events: [
       { type: 'lease.grant_failed', at: now, actor: 'system', ...ref(lease), data: { error } },

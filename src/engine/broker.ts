@@ -66,7 +66,10 @@ export class Broker {
     const outcome = await runGrant(this.deps, opened.request, opened.lease);
     if (!outcome.ok) {
       // Clean up at once (the target may have applied part of it); the scheduler retries if this fails.
-      await runRevocation(this.deps, outcome.lease);
+      // The caller learns why the grant failed, not how the cleanup went.
+      await runRevocation(this.deps, outcome.lease).catch((error: unknown) =>
+        this.deps.log.warn({ leaseId: outcome.lease.id, error: String(error) }, 'cleanup after a failed grant did not commit; the scheduler will finish it'),
+      );
       throw outcome.error;
     }
     return { request: outcome.request, lease: outcome.lease };

@@ -1,7 +1,6 @@
 // The reconciler compares who really holds each managed target with the leases that explain it. A holder
 // without a lease is standing access — what jitd exists to remove. It is reported (audit event, metric,
 // API); with `enforce: true` on the role it is also removed.
-import type { AuditEventDraft } from '../core/audit-event.ts';
 import { PrincipalId } from '../core/ids.ts';
 import type { Role } from '../core/role.ts';
 import type { Holder } from '../connectors/connector.ts';
@@ -58,60 +57,70 @@ export class Reconciler {
     clearTimeout(this.timer);
   }
 
+  /** Removes a standing holder and reads back; a holder that does not map to a principal cannot be removed. */
+  private async remove(role: Role, holder: Holder, errors: { role: string; error: string }[]): Promise<boolean> {
+    if (!holder.mapped) {
+      errors.push({ role: role.name, error: `cannot remove standing holder ${holder.raw}: it does not match the connector's principal mapping` });
+      return false;
+    }
+    const ref = { principal: PrincipalId(holder.principal), target: role.target };
+    try {
+      const connector = connectorFor(this.deps, role);
+      await connector.revoke(ref);
+      if (await connector.holds(ref)) throw new Error('the removal reported success but reading the target back still shows access');
+      return true;
+    } catch (error) {
+      errors.push({ role: role.name, error: `removing standing holder ${holder.raw}: ${describeError(error)}` });
+      return false;
+    }
+  }
+
   /** One pass over every role. */
   async run(): Promise<ReconcileReport> {
     const now = this.deps.clock.now();
     const findings: StandingAccessFinding[] = [];
     const errors: { role: string; error: string }[] = [];
-    const events: AuditEventDraft[] = [];
-    const seen = new Set<string>();
     // Read the targets first, then the leases: a grant in flight commits its lease before touching the
     // target, so any holder seen here is explained by a lease read afterwards.
     const inspected: { role: Role; holders: readonly Holder[] }[] = [];
+    const uninspected = new Set<string>();
     for (const role of this.deps.roles.values()) {
       try {
         inspected.push({ role, holders: await connectorFor(this.deps, role).inspect(role.target) });
       } catch (error) {
+        uninspected.add(role.name);
         errors.push({ role: role.name, error: describeError(error) });
-        this.deps.log.warn({ role: role.name, error: describeError(error) }, 'reconcile: could not inspect the role\'s target');
+        this.deps.log.warn({ role: role.name, error: describeError(error) }, "reconcile: could not inspect the role's target");
       }
     }
     const leased = new Set((await this.deps.store.listLiveLeases()).map((lease) => `${targetKey(lease)}\u0000${lease.principal}`));
+    const seen = new Set<string>();
     for (const { role, holders } of inspected) {
       let standing = 0;
       for (const holder of holders) {
-        if (leased.has(`${targetKey(role)}\u0000${holder.principal}`)) continue;
+        if (holder.mapped && leased.has(`${targetKey(role)}\u0000${holder.principal}`)) continue;
         const key = `${role.name}\u0000${holder.raw}`;
-        const isNew = !this.known.has(key);
         const firstSeenAt = this.known.get(key) ?? now.toISOString();
-        let removed = false;
-        if (role.enforce) {
-          try {
-            await connectorFor(this.deps, role).revoke({ principal: PrincipalId(holder.principal), target: role.target });
-            removed = true;
-          } catch (error) {
-            errors.push({ role: role.name, error: `removing standing holder ${holder.raw}: ${describeError(error)}` });
-          }
-        }
-        if (!removed) {
+        const data = { connector: role.connector, role: role.name, target: role.target, holder: holder.principal, raw: holder.raw };
+        // The finding is on record before anything is removed.
+        if (!this.known.has(key)) await record(this.deps, { events: [{ type: 'reconcile.standing_access_found', at: now, actor: 'system', data }] });
+        this.known.set(key, firstSeenAt);
+        const removed = role.enforce && (await this.remove(role, holder, errors));
+        if (removed) {
+          await record(this.deps, { events: [{ type: 'reconcile.standing_access_removed', at: this.deps.clock.now(), actor: 'system', data }] });
+          this.known.delete(key);
+        } else {
           standing += 1;
           seen.add(key);
-          this.known.set(key, firstSeenAt);
-        }
-        if (removed || isNew) {
-          events.push({
-            type: removed ? 'reconcile.standing_access_removed' : 'reconcile.standing_access_found',
-            at: now,
-            actor: 'system',
-            data: { connector: role.connector, role: role.name, target: role.target, holder: holder.principal, raw: holder.raw },
-          });
         }
         findings.push({ role: role.name, connector: role.connector, holder: holder.principal, raw: holder.raw, firstSeenAt, removed });
       }
       this.deps.metrics.standingHolders.set({ role: role.name }, standing);
     }
-    for (const key of this.known.keys()) if (!seen.has(key)) this.known.delete(key);
-    if (events.length > 0) await record(this.deps, { events });
+    // Forget findings that are gone; keep those of roles that could not be inspected this time.
+    for (const key of this.known.keys()) {
+      if (!seen.has(key) && !uninspected.has(key.slice(0, key.indexOf('\u0000')))) this.known.delete(key);
+    }
     this.last = { at: now.toISOString(), findings, errors };
     return this.last;
   }

@@ -41,7 +41,8 @@ export async function runGrant(deps: EngineDeps, request: AccessRequest, lease: 
   } catch (error) {
     if (error instanceof ConflictError) throw error;
     deps.metrics.grants.inc({ role: lease.role, outcome: 'failed' });
-    const t = failGrant(request, lease, describeError(error), deps.clock.now());
+    const now = deps.clock.now();
+    const t = failGrant(request, lease, describeError(error), now, new Date(now.getTime() + deps.settings.claimMs));
     await record(deps, { updateRequests: [t.request], updateLeases: [t.lease], events: t.events });
     return { ok: false, request: t.request, lease: t.lease, error };
   }

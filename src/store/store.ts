@@ -41,7 +41,10 @@ export interface DueWork {
 
 export interface LeaseCounts {
   readonly byState: Readonly<Record<LeaseState, number>>;
-  /** `revoking`/`revoke_failed` leases whose expiry (or revoke request) is older than `overdueAfterMs`. */
+  /**
+   * Leases whose access should have ended more than `overdueAfterMs` ago: `revoking`/`revoke_failed` ones by
+   * their revoke request (or expiry), and `active` ones by their expiry (the scheduler is not keeping up).
+   */
   readonly overdueRevocations: number;
 }
 

@@ -63,4 +63,21 @@ describe('the reconciler against a real slapd', () => {
     const audit = (await jitd.cli('dave', ['audit', 'export'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { role?: string } });
     assert.ok(audit.some((e) => e.type === 'reconcile.standing_access_removed' && e.data.role === 'web-01-admin'));
   });
+
+  test('a standing member that is not a person (does not fit userDn) is reported, not removed, and reported once', async () => {
+    await slapd.ldapmodify(`dn: ${enforcedGroup}\nchangetype: modify\nadd: member\nmember: ${slapd.serviceDn}\n`);
+    let status: StatusJson & { standingAccess?: { errors: { role: string; error: string }[] } } = {};
+    const reported = await eventually(async () => {
+      status = await jitd.json('bob', ['status']);
+      return (status.standingAccess?.errors ?? []).some((e) => e.role === 'web-01-admin');
+    }, 10_000);
+    assert.ok(reported);
+    assert.deepEqual(status.standingAccess?.errors, [
+      { role: 'web-01-admin', error: `cannot remove standing holder ${slapd.serviceDn}: it does not match the connector's principal mapping` },
+    ]);
+    await new Promise((r) => setTimeout(r, 1_000)); // a few more passes
+    assert.ok((await slapd.members(enforcedGroup)).includes(slapd.serviceDn), 'left in place');
+    const audit = (await jitd.cli('dave', ['audit', 'export'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { raw?: string } });
+    assert.equal(audit.filter((e) => e.data.raw === slapd.serviceDn).map((e) => e.type).join(','), 'reconcile.standing_access_found');
+  });
 });

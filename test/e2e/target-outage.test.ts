@@ -64,6 +64,20 @@ describe('a target outage during expiry', () => {
     assert.ok(events.filter((t) => t === 'lease.revoke_failed').length >= 2, events.join(', '));
   });
 
+  test('a request while slapd is down fails with the target error, and its lease is cleaned up once slapd is back', async () => {
+    await slapd.stop();
+    const refused = await jitd.cli('alice', ['request', 'domain-admins', '--for', '1h', '--reason', 'during outage']);
+    assert.equal(refused.code, 7, refused.stderr);
+    assert.match(refused.stderr, /^jitd: test-ldap: /);
+    const { requests } = await jitd.json<{ requests: { state: string; outcomeNote?: string; leaseId: string }[] }>('alice', ['requests', '--limit', '1']);
+    assert.equal(requests[0]?.state, 'failed');
+    assert.match(requests[0]?.outcomeNote ?? '', /^test-ldap: /);
+    await slapd.start();
+    const cleaned = await eventually(async () => (await jitd.json<{ lease: LeaseJson }>('bob', ['show', requests[0]!.leaseId])).lease.state === 'revoked', 10_000);
+    assert.ok(cleaned, 'the lease of the failed grant ends revoked');
+    assert.equal(await isMember(), false);
+  });
+
   test('jitd audit verify --config names the event that was edited in the SQLite file', async () => {
     await jitd.stop();
     const ok = await jitd.cli(undefined, ['audit', 'verify', '--config', jitd.configPath]);

@@ -109,7 +109,7 @@ describe('ldap connector: groupOfNames and the placeholder member', () => {
   test('inspect() never reports the placeholder, however the directory spells its DN', async () => {
     const g = await group(['bob']);
     const c = connector({ placeholderMember: `CN=Placeholder, OU=Services, ${base.toUpperCase()}` });
-    assert.deepEqual(await c.inspect({ group: g }), [{ principal: 'bob', raw: slapd.userDn('bob') }]);
+    assert.deepEqual(await c.inspect({ group: g }), [{ principal: 'bob', raw: slapd.userDn('bob'), mapped: true }]);
   });
 
   test('inspect() reports a member outside the userDn template by its DN', async () => {

@@ -95,7 +95,7 @@ describe('loadConfig with a valid file', () => {
           connector: ConnectorName('lab-ldap'),
           target: { group: 'cn=db,dc=lab' },
           eligible: ['group:ops'],
-          approval: { mode: 'manual', required: 2, from: ['group:db-leads', 'user:carol'] },
+          approval: { mode: 'auto' },
           defaultDurationMs: 1_800_000,
           maxDurationMs: 1_800_000,
           requireReason: true,

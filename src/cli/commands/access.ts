@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { LeaseView, RequestView } from '../../api/views.ts';
 import { contextOf } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
 import { emit, leaseBlock, targetText } from '../output.ts';
 
 export function registerAccessCommands(program: Command): void {
@@ -37,6 +38,7 @@ export function registerAccessCommands(program: Command): void {
       const { client, format } = contextOf(command);
       const result = await client.post<{ lease: LeaseView }>(`/v1/leases/${encodeURIComponent(lease)}/release`, opts.reason ? { reason: opts.reason } : {});
       emit(format, result, () => endedText(result.lease, 'Released'));
+      if (result.lease.state === 'revoke_failed') process.exitCode = EXIT.target;
     });
 
   program
@@ -48,6 +50,7 @@ export function registerAccessCommands(program: Command): void {
       const { client, format } = contextOf(command);
       const result = await client.post<{ lease: LeaseView }>(`/v1/leases/${encodeURIComponent(lease)}/revoke`, { reason: opts.reason });
       emit(format, result, () => endedText(result.lease, 'Revoked'));
+      if (result.lease.state === 'revoke_failed') process.exitCode = EXIT.target;
     });
 }
 

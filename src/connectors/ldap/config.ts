@@ -1,10 +1,19 @@
 // Configuration of an `ldap` connector and of the target an LDAP role names.
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret.ts';
-import { isDn } from './dn.ts';
+import { parseDn } from './dn.ts';
 import { parsePrincipalDnTemplate } from './principal-dn.ts';
 
-const dn = z.string().min(1).refine(isDn, { message: 'is not a valid DN (e.g. cn=jitd,ou=services,dc=example,dc=com)' });
+const dn = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    try {
+      parseDn(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
 
 export const ldapConnectorConfigSchema = z.strictObject({
   type: z.literal('ldap'),

@@ -200,7 +200,8 @@ export function createLdapConnector(name: ConnectorName, config: LdapConnectorCo
           key = undefined; // not a DN the parser understands: still a holder, reported by its raw value
         }
         if (key !== undefined && key === placeholderKey) continue;
-        holders.push({ principal: users.principalOf(raw) ?? raw, raw });
+        const principal = users.principalOf(raw);
+        holders.push({ principal: principal ?? raw, raw, mapped: principal !== undefined });
       }
       return holders;
     },

@@ -210,8 +210,13 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
       const overdue = await db
         .selectFrom('leases')
         .select((eb) => eb.fn.countAll().as('count'))
-        .where('state', 'in', ['revoking', 'revoke_failed'])
-        .where((eb) => eb(revocationDueAt(eb), '<=', now.getTime() - overdueAfterMs))
+        // Overdue: being revoked for too long, or still active too long after expiry (a stalled scheduler).
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('state', 'in', ['revoking', 'revoke_failed']), eb(revocationDueAt(eb), '<=', now.getTime() - overdueAfterMs)]),
+            eb.and([eb('state', '=', 'active'), eb('expires_at', '<=', now.getTime() - overdueAfterMs)]),
+          ]),
+        )
         .executeTakeFirstOrThrow();
       return { byState, overdueRevocations: Number(overdue.count) };
     },
