@@ -20,6 +20,7 @@ export interface LeaseView {
   readonly state: string;
   readonly principal: string;
   readonly role: string;
+  readonly requestedAt: string;
   readonly expiresAt: string;
   readonly grantConfirmedAt?: string;
   readonly revokeReason?: string;

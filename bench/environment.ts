@@ -62,6 +62,8 @@ export async function startEnvironment(options: BenchOptions): Promise<BenchEnvi
     principals: uids,
     roles: [latencyRole, throughputRole, ...massRoles],
     batchSize: Math.max(5000, options.mass),
+    nodeFlags: options.jitdNodeFlags,
+    ...(options.jitdOutput === undefined ? {} : { outputFile: options.jitdOutput }),
   });
   onCleanup('jitd serve', () => server.stop());
   const jitdSeconds = seconds(t);

@@ -3,7 +3,7 @@
 // user, one auto-approved role per group, a 100 ms scheduler poll, a large batch, and warn-level logs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,10 @@ export interface JitdServerOptions {
   readonly principals: readonly string[];
   readonly roles: readonly BenchRole[];
   readonly batchSize: number;
+  /** Extra Node flags for the server process. */
+  readonly nodeFlags?: readonly string[];
+  /** Also append everything the server writes (logs, --trace-gc output) to this file. */
+  readonly outputFile?: string;
 }
 
 export interface JitdServer {
@@ -92,31 +96,45 @@ async function waitHealthy(url: string, child: ChildProcess, output: () => strin
   }
 }
 
+export interface BenchConfigFile {
+  readonly configPath: string;
+  readonly url: string;
+  readonly tokens: ReadonlyMap<string, string>;
+}
+
+/** Writes jitd.yaml (and the LDAP password file it points at) into `dir`, with fresh random tokens. */
+export async function writeBenchConfig(o: JitdServerOptions, dir: string): Promise<BenchConfigFile> {
+  const passwordFile = join(dir, 'ldap-password');
+  await writeFile(passwordFile, `${o.slapd.servicePassword}\n`, { mode: 0o600 });
+  const tokens = new Map<string, string>();
+  const hashes = new Map<string, string>();
+  for (const principal of [ADMIN_PRINCIPAL, ...o.principals]) {
+    const token = `tok_${randomBytes(16).toString('hex')}`;
+    tokens.set(principal, token);
+    hashes.set(principal, createHash('sha256').update(token).digest('hex'));
+  }
+  const port = await freePort();
+  const configPath = join(dir, 'jitd.yaml');
+  await writeFile(configPath, stringify(buildConfig(o, port, dir, passwordFile, hashes)));
+  return { configPath, url: `http://127.0.0.1:${port}`, tokens };
+}
+
 export async function startJitdServer(o: JitdServerOptions): Promise<JitdServer> {
   const dir = await mkdtemp(join(tmpdir(), 'jitd-bench-'));
   let child: ChildProcess | undefined;
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   try {
-    const passwordFile = join(dir, 'ldap-password');
-    await writeFile(passwordFile, `${o.slapd.servicePassword}\n`, { mode: 0o600 });
-    const tokens = new Map<string, string>();
-    const hashes = new Map<string, string>();
-    for (const principal of [ADMIN_PRINCIPAL, ...o.principals]) {
-      const token = `tok_${randomBytes(16).toString('hex')}`;
-      tokens.set(principal, token);
-      hashes.set(principal, createHash('sha256').update(token).digest('hex'));
-    }
-    const port = await freePort();
-    const configPath = join(dir, 'jitd.yaml');
-    await writeFile(configPath, stringify(buildConfig(o, port, dir, passwordFile, hashes)));
-    const url = `http://127.0.0.1:${port}`;
+    const { configPath, url, tokens } = await writeBenchConfig(o, dir);
 
     let out = '';
-    const proc = spawn(process.execPath, [CLI, 'serve', '--config', configPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...(o.nodeFlags ?? []), CLI, 'serve', '--config', configPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
+    const file = o.outputFile === undefined ? undefined : createWriteStream(o.outputFile, { flags: 'a' });
     const collect = (d: Buffer) => {
       out = (out + d.toString()).slice(-8000);
+      file?.write(d);
     };
+    proc.once('exit', () => file?.end());
     proc.stdout?.on('data', collect);
     proc.stderr?.on('data', collect);
     // If the benchmark itself is killed (SIGKILL: no handler runs), this detached shell kills jitd and

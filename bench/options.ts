@@ -18,6 +18,10 @@ export interface BenchOptions {
   readonly clients: number;
   readonly out: string;
   readonly quick: boolean;
+  /** Extra Node flags for the `jitd serve` process (e.g. V8 heap limits), split on spaces. */
+  readonly jitdNodeFlags: readonly string[];
+  /** Append the jitd serve process's output to this file. */
+  readonly jitdOutput: string | undefined;
 }
 
 export const HELP = `usage: npm run bench -- [options]
@@ -40,6 +44,10 @@ options:
   --seconds N    length of phase 2 in seconds (default 15; quick 3; 0 skips it)
   --clients N    concurrent clients in phase 2 (default 8)
   --out FILE     where to write the JSON (default bench/results/latest.json)
+  --jitd-node-flags=FLAGS  extra Node flags for the jitd serve process, space-separated, written with "=",
+                 e.g. --jitd-node-flags="--max-semi-space-size=2" (shows how much of its RSS is V8
+                 heap sizing rather than live data)
+  --jitd-output FILE  append everything jitd serve writes (warn-level logs, --trace-gc lines) to FILE
   --quick        small counts, for a smoke run
   -h, --help     this text
 `;
@@ -66,6 +74,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       seconds: { type: 'string' },
       clients: { type: 'string' },
       out: { type: 'string' },
+      'jitd-node-flags': { type: 'string' },
+      'jitd-output': { type: 'string' },
       quick: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -82,5 +92,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     clients: count('clients', values.clients, 8, 1),
     out: values.out ?? 'bench/results/latest.json',
     quick,
+    jitdNodeFlags: (values['jitd-node-flags'] ?? '').split(' ').filter(Boolean),
+    jitdOutput: values['jitd-output'],
   };
 }
