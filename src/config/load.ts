@@ -11,7 +11,7 @@ import { loadConnectors } from './load-connectors.ts';
 import { loadRoles } from './load-roles.ts';
 import { isPlainObject } from './names.ts';
 import { describeReadError, resolveSecret } from './secrets.ts';
-import type { JitdConfig } from './types.ts';
+import type { ConnectorConfig, JitdConfig } from './types.ts';
 import { formatConfigDuration } from './units.ts';
 import { parseYamlSource } from './yaml-source.ts';
 import { PARSE_PARAMS } from './zod-issues.ts';
@@ -77,8 +77,26 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
     }),
   );
 
+  if (parsed.success) checkClaimCoversTargetOps(parsed.data.scheduler.grantTimeout, connectors.configs, issues);
   if (issues.count > 0 || !parsed.success) return { issues: issues.issues() };
   return { config: buildConfig(source, parsed.data, connectors.configs, roles), issues: [] };
+}
+
+/**
+ * A worker owns a lease's target operation for `grantTimeout`. The operation and its read-back may each take up
+ * to the connector's timeout; if the claim ran out first, the scheduler would start the same operation and the
+ * first worker's result would lose the version race (a 409 for a release). So the claim must cover both.
+ */
+function checkClaimCoversTargetOps(grantTimeoutMs: number, connectors: ReadonlyMap<string, ConnectorConfig>, report: Reporter): void {
+  for (const [name, connector] of connectors) {
+    if (grantTimeoutMs < 2 * connector.timeoutMs) {
+      report.problem(
+        ['scheduler', 'grantTimeout'],
+        `${formatConfigDuration(grantTimeoutMs)} is shorter than twice the timeout of connector ${name} (${formatConfigDuration(connector.timeoutMs)}): a target operation and its read-back must fit in it`,
+        'duration_order',
+      );
+    }
+  }
 }
 
 function checkScheduler(scheduler: { readonly retry: { readonly initialDelay: number; readonly maxDelay: number } }, report: Reporter): void {

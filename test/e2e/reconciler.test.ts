@@ -47,7 +47,7 @@ describe('the reconciler against a real slapd', () => {
     );
     assert.deepEqual((await slapd.members(jitd.groupDn)).includes(slapd.userDn('carol')), true, 'reported, not removed (enforce is off)');
     const text = await jitd.cli('bob', ['status']);
-    assert.match(text.stdout, /Standing access without a lease .*\n.*ROLE\s+HOLDER\s+SINCE\n.*domain-admins\s+uid=carol,ou=people,dc=jitd,dc=test/);
+    assert.match(text.stdout, /Standing access without a lease .*\n.*ROLE\s+HOLDER\s+SINCE\s+ACTION\n.*domain-admins\s+uid=carol,ou=people,dc=jitd,dc=test\s+\S+ \S+\s+reported/);
     const metrics = await (await fetch(`${jitd.url}/metrics`)).text();
     assert.match(metrics, /^jitd_standing_access_holders\{role="domain-admins"\} 1$/m);
     const audit = (await jitd.cli('dave', ['audit', 'export'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { holder?: string } });

@@ -62,3 +62,10 @@ test('a role with approvers is refused with a clear message until approvals ship
   ]);
   assert.deepEqual(found, ['jitd.yaml:15:15 roles.db-owner.approval: approval by people is not available in this version yet (planned); use approval: auto']);
 });
+
+test('a grantTimeout that cannot cover a target operation and its read-back is refused', async () => {
+  const found = await problems([...connector(), '    timeout: 5s', 'scheduler:', '  grantTimeout: 9s']);
+  assert.deepEqual(found, [
+    'jitd.yaml:11:17 scheduler.grantTimeout: 9s is shorter than twice the timeout of connector l (5s): a target operation and its read-back must fit in it',
+  ]);
+});

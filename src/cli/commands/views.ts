@@ -10,7 +10,7 @@ interface StatusBody {
   revoking: LeaseView[];
   pending: RequestView[];
   counts?: Record<string, number>;
-  standingAccess?: { checkedAt: string; findings: { role: string; holder: string; raw: string; firstSeenAt: string }[]; errors: { role: string; error: string }[] };
+  standingAccess?: { checkedAt: string; findings: { role: string; holder: string; raw: string; firstSeenAt: string; removed: boolean }[]; errors: { role: string; error: string }[] };
 }
 
 interface RoleBody {
@@ -116,8 +116,8 @@ function statusText(s: StatusBody): string {
   if (s.standingAccess) {
     const f = s.standingAccess.findings;
     parts.push('', `Standing access without a lease (checked ${when(s.standingAccess.checkedAt)}): ${f.length ? '' : 'none'}`);
-    if (f.length) parts.push(table(['ROLE', 'HOLDER', 'SINCE'], f.map((x) => [x.role, x.raw, when(x.firstSeenAt)])));
-    for (const e of s.standingAccess.errors) parts.push(`  could not check ${e.role}: ${e.error}`);
+    if (f.length) parts.push(table(['ROLE', 'HOLDER', 'SINCE', 'ACTION'], f.map((x) => [x.role, x.raw, when(x.firstSeenAt), x.removed ? 'removed' : 'reported'])));
+    for (const e of s.standingAccess.errors) parts.push(`  problem with ${e.role}: ${e.error}`);
   }
   return parts.join('\n');
 }
