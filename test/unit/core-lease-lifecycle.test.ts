@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../src/core/backoff.ts';
 import { IllegalTransitionError } from '../../src/core/errors.ts';
-import { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../../src/core/ids.ts';
+import { LeaseId, PrincipalId, RequestId } from '../../src/core/ids.ts';
 import { beginRevocation, confirmGrant, confirmRevocation, failGrant, failRevocation, type Lease, type LeaseState } from '../../src/core/lease.ts';
 import { openRequest } from '../../src/core/open-request.ts';
 import type { AccessRequest, RequestState } from '../../src/core/request.ts';
 import type { Role } from '../../src/core/role.ts';
+import { dbAdminRole } from './core-fixtures.ts';
 import type { AuditEventDraft } from '../../src/core/audit-event.ts';
 
 type Op =
@@ -46,17 +47,7 @@ const policyArb: fc.Arbitrary<RetryPolicy> = fc.oneof(
 );
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
-const role: Role = {
-  name: RoleName('db-admin'),
-  connector: ConnectorName('corp-ldap'),
-  target: { group: 'cn=db-admins,ou=groups,dc=example,dc=org' },
-  eligible: ['user:alice'],
-  approval: { mode: 'auto' },
-  defaultDurationMs: 3_600_000,
-  maxDurationMs: 14_400_000,
-  requireReason: false,
-  enforce: false,
-};
+const role: Role = dbAdminRole();
 
 interface World {
   readonly request: AccessRequest;

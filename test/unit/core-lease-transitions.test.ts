@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_RETRY_POLICY } from '../../src/core/backoff.ts';
 import { IllegalTransitionError } from '../../src/core/errors.ts';
-import { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../../src/core/ids.ts';
+import { LeaseId, PrincipalId, RequestId } from '../../src/core/ids.ts';
 import {
   beginRevocation,
   canMoveLease,
@@ -20,6 +20,7 @@ import {
 import { openRequest } from '../../src/core/open-request.ts';
 import type { AccessRequest } from '../../src/core/request.ts';
 import type { Role } from '../../src/core/role.ts';
+import { dbAdminRole } from './core-fixtures.ts';
 
 const ALLOWED: ReadonlySet<string> = new Set([
   'granting→active',
@@ -34,17 +35,7 @@ const ALLOWED: ReadonlySet<string> = new Set([
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms);
 
-const role: Role = {
-  name: RoleName('db-admin'),
-  connector: ConnectorName('corp-ldap'),
-  target: { group: 'cn=db-admins,ou=groups,dc=example,dc=org' },
-  eligible: ['user:alice'],
-  approval: { mode: 'auto' },
-  defaultDurationMs: 3_600_000,
-  maxDurationMs: 14_400_000,
-  requireReason: false,
-  enforce: false,
-};
+const role: Role = dbAdminRole();
 
 interface Pair {
   readonly request: AccessRequest;
