@@ -2,6 +2,8 @@
 // backoff, and is revoked once the directory is back. Then the audit trail is tampered with and verify says where.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { eventually, startJitdProcess, type JitdProcess } from '../fixtures/jitd-process.ts';
 import { startSlapd, type Slapd } from '../fixtures/slapd.ts';
@@ -76,6 +78,25 @@ describe('a target outage during expiry', () => {
     const cleaned = await eventually(async () => (await jitd.json<{ lease: LeaseJson }>('bob', ['show', requests[0]!.leaseId])).lease.state === 'revoked', 10_000);
     assert.ok(cleaned, 'the lease of the failed grant ends revoked');
     assert.equal(await isMember(), false);
+  });
+
+  test('jitd audit verify --db checks a backup copy read-only, and refuses a file that is not a jitd store', async () => {
+    const backup = join(jitd.dir, 'backup.sqlite');
+    const live = new Database(jitd.dbPath, { readonly: true });
+    await live.backup(backup);
+    live.close();
+    const before = statSync(backup).mtimeMs;
+    const ok = await jitd.cli(undefined, ['audit', 'verify', '--db', backup]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^audit chain OK: \d+ events, head #\d+ [0-9a-f]{64}$/m);
+    const exported = await jitd.cli(undefined, ['audit', 'export', '--db', backup]);
+    assert.equal(exported.stdout.trim().split('\n').length, Number(/OK: (\d+) events/.exec(ok.stdout)![1]));
+    assert.equal(statSync(backup).mtimeMs, before, 'the copy was not written to');
+    const notAStore = join(jitd.dir, 'empty.sqlite');
+    new Database(notAStore).close();
+    const refused = await jitd.cli(undefined, ['audit', 'verify', '--db', notAStore]);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr.trim(), `jitd: cannot open the SQLite store at ${notAStore} read-only: it is not a jitd store (no audit_events table)`);
   });
 
   test('jitd audit verify --config names the event that was edited in the SQLite file', async () => {

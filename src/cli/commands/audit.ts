@@ -1,5 +1,5 @@
-// jitd audit verify / export: through the server's API, or straight from the store with --config (for when
-// the server is down, or to check a backup copy).
+// jitd audit verify / export: through the server's API, or straight from a store file, read-only: the one named
+// in a config (--config, for when the server is down) or any copy of it (--db, e.g. a backup).
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
@@ -11,11 +11,18 @@ import { EXIT } from '../exit-codes.ts';
 import { emit } from '../output.ts';
 import { configPathOf, loadConfigOrThrow } from './config-file.ts';
 
-async function withStore<T>(configFlag: string, run: (store: Store) => Promise<T>): Promise<T> {
+interface StoreFlags {
+  config?: string;
+  db?: string;
+}
+
+const offline = (flags: StoreFlags) => flags.config !== undefined || flags.db !== undefined;
+
+async function withStore<T>(flags: StoreFlags, run: (store: Store) => Promise<T>): Promise<T> {
   // Loaded here only: the store and config code are not needed by the API path.
   const { openSqliteStore } = await import('../../store/sqlite/open.ts');
-  const config = await loadConfigOrThrow(configPathOf(configFlag));
-  const store = await openSqliteStore(config.store.path);
+  const path = flags.db ?? (await loadConfigOrThrow(configPathOf(flags.config))).store.path;
+  const store = await openSqliteStore(path, { readonly: true });
   try {
     return await run(store);
   } finally {
@@ -28,11 +35,12 @@ export function registerAuditCommands(program: Command): void {
   audit
     .command('verify')
     .description('recompute the hash chain and name the first event that was edited, removed or reordered')
-    .option('-c, --config <file>', 'read the store named in this config directly instead of asking the server')
-    .action(async (opts: { config?: string }, command: Command) => {
+    .option('-c, --config <file>', 'read the store named in this config directly (read-only) instead of asking the server')
+    .option('--db <file>', 'read this SQLite store file directly (read-only), e.g. a backup copy')
+    .action(async (opts: StoreFlags, command: Command) => {
       const { client, format } = contextOf(command);
-      const result = opts.config
-        ? await withStore(opts.config, async (store) => verifyAuditChain(store.readAuditRows(), await store.auditHead()))
+      const result = offline(opts)
+        ? await withStore(opts, async (store) => verifyAuditChain(store.readAuditRows(), await store.auditHead()))
         : await client.get<ChainVerification>('/v1/audit/verify');
       emit(format, result, () =>
         result.ok
@@ -46,12 +54,13 @@ export function registerAuditCommands(program: Command): void {
     .command('export')
     .description('write every audit event as JSON lines (each line verifiable on its own)')
     .option('--out <file>', 'write to this file instead of standard output')
-    .option('-c, --config <file>', 'read the store named in this config directly instead of asking the server')
-    .action(async (opts: { out?: string; config?: string }, command: Command) => {
+    .option('-c, --config <file>', 'read the store named in this config directly (read-only) instead of asking the server')
+    .option('--db <file>', 'read this SQLite store file directly (read-only), e.g. a backup copy')
+    .action(async (opts: StoreFlags & { out?: string }, command: Command) => {
       const out = opts.out ? createWriteStream(opts.out) : process.stdout;
       let count: number;
-      if (opts.config) {
-        count = await withStore(opts.config, (store) => exportAuditJsonLines(store.readAuditRows(), out));
+      if (offline(opts)) {
+        count = await withStore(opts, (store) => exportAuditJsonLines(store.readAuditRows(), out));
       } else {
         const { client } = contextOf(command);
         const response = await client.stream('/v1/audit/export');

@@ -33,7 +33,12 @@ function applyPragmas(db: Database.Database): void {
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 }
 
-export async function openSqliteStore(path: string): Promise<SqlStore> {
+/**
+ * Opens (creating and migrating when needed) the store at `path`. With `readonly`, the file must exist and is
+ * neither migrated nor written: for checking a backup copy (`jitd audit verify --db`).
+ */
+export async function openSqliteStore(path: string, options: { readonly?: boolean } = {}): Promise<SqlStore> {
+  if (options.readonly) return openReadonly(path);
   let sqlite: Database.Database;
   try {
     // A configured path such as `data/jitd.sqlite` should just work on first start. Owner-only: the
@@ -53,4 +58,17 @@ export async function openSqliteStore(path: string): Promise<SqlStore> {
     throw new Error(`cannot migrate the SQLite store at ${path}${failed ? ` (migration ${failed})` : ''}: ${message}`, { cause: error });
   }
   return createSqlStore(db, SQLITE_TRAITS);
+}
+
+async function openReadonly(path: string): Promise<SqlStore> {
+  let sqlite: Database.Database;
+  try {
+    sqlite = new Database(path, { readonly: true, fileMustExist: true });
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const migrated = sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").get() as { n: number };
+    if (migrated.n === 0) throw new Error('it is not a jitd store (no audit_events table)');
+  } catch (error) {
+    throw new Error(`cannot open the SQLite store at ${path} read-only: ${(error as Error).message}`, { cause: error });
+  }
+  return createSqlStore(new Kysely<JitdDatabase>({ dialect: new ImmediateSqliteDialect(sqlite) }), SQLITE_TRAITS);
 }
