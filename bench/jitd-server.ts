@@ -8,7 +8,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort, type Slapd } from '../test/fixtures/slapd.ts';
+import { freePort, ldapConnectorEntry, type Slapd } from '../test/fixtures/slapd.ts';
 
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
 
@@ -63,15 +63,7 @@ function buildConfig(o: JitdServerOptions, port: number, dir: string, passwordFi
     reconciler: { enabled: true, interval: '1h' },
     log: { level: 'warn' },
     connectors: {
-      'bench-ldap': {
-        type: 'ldap',
-        url: slapd.url,
-        bindDn: slapd.serviceDn,
-        bindPassword: { file: passwordFile },
-        userDn: `uid={principal},${slapd.peopleDn}`,
-        placeholderMember: slapd.placeholderDn,
-        timeout: '5s',
-      },
+      'bench-ldap': ldapConnectorEntry(slapd, passwordFile),
     },
     roles: Object.fromEntries(
       o.roles.map((role) => [

@@ -8,7 +8,7 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load.ts';
 import { formatIssue } from '../src/config/issue.ts';
 import { startJitd } from '../src/serve/start-jitd.ts';
-import { freePort, startSlapd } from '../test/fixtures/slapd.ts';
+import { freePort, ldapConnectorEntry, startSlapd } from '../test/fixtures/slapd.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -65,14 +65,7 @@ const config = {
   authorization: { admins: ['group:jitd-admins'], auditors: ['group:security'] },
   reconciler: { enabled: true, interval: '30s' },
   connectors: {
-    'demo-ldap': {
-      type: 'ldap',
-      url: slapd.url,
-      bindDn: slapd.serviceDn,
-      bindPassword: { file: './ldap-password' },
-      userDn: `uid={principal},${slapd.peopleDn}`,
-      placeholderMember: slapd.placeholderDn,
-    },
+    'demo-ldap': ldapConnectorEntry(slapd, './ldap-password'),
   },
   roles: {
     'domain-admins': {

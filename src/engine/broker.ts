@@ -27,7 +27,7 @@ export class Broker {
   }
 
   /** Roles the caller may request (admins and auditors see every role). */
-  visibleRoles(caller: Caller): readonly (Role & { eligible: readonly string[]; callerEligible: boolean })[] {
+  visibleRoles(caller: Caller): readonly (Role & { callerEligible: boolean })[] {
     return [...this.deps.roles.values()]
       .map((role) => ({ ...role, callerEligible: isEligible(caller.principal, role) }))
       .filter((role) => role.callerEligible || canSeeAll(caller));

@@ -3,8 +3,8 @@
 // A restart, or a second instance, therefore loses nothing: it simply finds the same rows.
 import { beginRevocation, claimLease, type Lease } from '../core/lease.ts';
 import type { AccessRequest } from '../core/request.ts';
-import type { AuditEventDraft } from '../core/audit-event.ts';
 import { ConflictError } from '../core/errors.ts';
+import type { ChangeSet } from '../store/store.ts';
 import type { EngineDeps } from './deps.ts';
 import { record } from './record.ts';
 import { attemptRevocation, describeError, runGrant, runRevocation } from './target-ops.ts';
@@ -86,20 +86,36 @@ export class Scheduler {
     const done: Lease[] = [];
     for (let at = 0; at < leases.length; at += REVOCATION_CHUNK) {
       const outcomes = await this.inParallel(leases.slice(at, at + REVOCATION_CHUNK), (lease) => attemptRevocation(this.deps, lease));
+      done.push(...(await this.commitEach(outcomes.map((o) => ({ lease: o.lease, change: { updateLeases: [o.lease], events: o.events } })))));
+    }
+    return done;
+  }
+
+  /**
+   * Commits every lease's change in one transaction. When one of them conflicts (someone changed that lease
+   * meanwhile: released, or another instance took it), commits the others one by one and leaves that one to
+   * its new owner. Returns the leases whose change was committed.
+   */
+  private async commitEach(items: readonly { lease: Lease; change: ChangeSet }[]): Promise<Lease[]> {
+    if (items.length === 0) return [];
+    const all: ChangeSet = {
+      updateRequests: items.flatMap((i) => i.change.updateRequests ?? []),
+      updateLeases: items.flatMap((i) => i.change.updateLeases ?? []),
+      events: items.flatMap((i) => i.change.events),
+    };
+    try {
+      await record(this.deps, all);
+      return items.map((i) => i.lease);
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    const done: Lease[] = [];
+    for (const item of items) {
       try {
-        await record(this.deps, { updateLeases: outcomes.map((o) => o.lease), events: outcomes.flatMap((o) => o.events) });
-        done.push(...outcomes.map((o) => o.lease));
+        await record(this.deps, item.change);
+        done.push(item.lease);
       } catch (error) {
         if (!(error instanceof ConflictError)) throw error;
-        // One of them changed meanwhile: commit the others one by one; the changed one is someone else's now.
-        for (const outcome of outcomes) {
-          try {
-            await record(this.deps, { updateLeases: [outcome.lease], events: outcome.events });
-            done.push(outcome.lease);
-          } catch (inner) {
-            if (!(inner instanceof ConflictError)) throw inner;
-          }
-        }
       }
     }
     return done;
@@ -113,63 +129,27 @@ export class Scheduler {
       const request = await this.deps.store.getRequest(lease.requestId);
       if (request) requests.set(lease.requestId, request);
     }
-    const leases: Lease[] = [];
-    const updatedRequests: AccessRequest[] = [];
-    const events: AuditEventDraft[] = [];
+    const items: { lease: Lease; change: ChangeSet }[] = [];
     for (const lease of expired) {
       const request = requests.get(lease.requestId);
       if (!request) {
-        this.deps.log.error({ leaseId: lease.id, requestId: lease.requestId }, 'lease has no request row; revoking without updating it (this is a bug)');
+        this.deps.log.error({ leaseId: lease.id, requestId: lease.requestId }, 'lease has no request row; skipping it (this is a bug)');
         continue;
       }
       const t = beginRevocation(request, lease, { reason: 'expired', actor: 'system', now, claimUntil });
-      leases.push(t.lease);
-      updatedRequests.push(t.request);
-      events.push(...t.events);
+      items.push({ lease: t.lease, change: { updateRequests: [t.request], updateLeases: [t.lease], events: t.events } });
     }
-    try {
-      await record(this.deps, { updateRequests: updatedRequests, updateLeases: leases, events });
-      return leases;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      // Someone changed one of them meanwhile (released, or another instance): do them one by one.
-      return this.oneByOne(leases, updatedRequests, events);
-    }
-  }
-
-  private async oneByOne(leases: readonly Lease[], requests: readonly AccessRequest[], events: readonly AuditEventDraft[]): Promise<readonly Lease[]> {
-    const done: Lease[] = [];
-    for (const [i, lease] of leases.entries()) {
-      try {
-        await record(this.deps, { updateRequests: [requests[i]!], updateLeases: [lease], events: events.filter((e) => e.leaseId === lease.id) });
-        done.push(lease);
-      } catch (error) {
-        if (!(error instanceof ConflictError)) throw error;
-      }
-    }
-    return done;
+    return this.commitEach(items);
   }
 
   /** Claims leases whose revocation is due, so that only this worker runs their target operations now. */
   private async claim(leases: readonly Lease[], claimUntil: Date): Promise<readonly Lease[]> {
-    if (leases.length === 0) return [];
-    const claimed = leases.map((lease) => claimLease(lease, claimUntil));
-    try {
-      await this.deps.store.commit({ updateLeases: claimed, events: [] });
-      return claimed;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      const mine: Lease[] = [];
-      for (const lease of claimed) {
-        try {
-          await this.deps.store.commit({ updateLeases: [lease], events: [] });
-          mine.push(lease);
-        } catch (inner) {
-          if (!(inner instanceof ConflictError)) throw inner;
-        }
-      }
-      return mine;
-    }
+    return this.commitEach(
+      leases.map((lease) => {
+        const claimed = claimLease(lease, claimUntil);
+        return { lease: claimed, change: { updateLeases: [claimed], events: [] } };
+      }),
+    );
   }
 
   /**

@@ -13,7 +13,7 @@ import type { JitdConfig } from '../../src/config/types.ts';
 import { PrincipalId } from '../../src/core/ids.ts';
 import type { Caller } from '../../src/engine/caller.ts';
 import { startJitd, type RunningJitd } from '../../src/serve/start-jitd.ts';
-import { startSlapd, type Slapd } from '../fixtures/slapd.ts';
+import { ldapConnectorEntry, startSlapd, type Slapd } from '../fixtures/slapd.ts';
 
 const USERS = Array.from({ length: 240 }, (_, i) => `user${String(i).padStart(3, '0')}`);
 const caller = (id: string): Caller => ({ principal: { id: PrincipalId(id), groups: ['ops'] }, isAdmin: false, isAuditor: false });
@@ -41,7 +41,7 @@ describe('the expiry scheduler', () => {
         scheduler: { batchSize: 100, retry: { initialDelay: '10s', maxDelay: '1m', jitter: 0 } },
         reconciler: { enabled: false },
         connectors: {
-          dir: { type: 'ldap', url: slapd.url, bindDn: slapd.serviceDn, bindPassword: { file: 'pw' }, userDn: `uid={principal},${slapd.peopleDn}`, placeholderMember: slapd.placeholderDn, timeout: '1s' },
+          dir: ldapConnectorEntry(slapd, 'pw', '1s'),
         },
         roles: { admins: { connector: 'dir', group, maxDuration: '1h', eligible: ['group:ops'], approval: 'auto', requireReason: false } },
       }),
