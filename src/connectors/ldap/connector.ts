@@ -1,40 +1,16 @@
 // The `ldap` connector: a lease is membership of a principal's entry in a group (the group's `member`
 // attribute, as in groupOfNames). Grant adds the member value, revoke removes it, holds() compares one
 // value, inspect() reads the group. See docs/connectors/ldap.md.
-import { readFileSync } from 'node:fs';
-import { Attribute, Change } from 'ldapts';
-import type { Client } from 'ldapts';
 import type { LdapConnectorConfig } from '../../config/types.ts';
 import type { ConnectorName } from '../../core/ids.ts';
 import type { RoleTarget } from '../../core/role.ts';
 import { ConnectorError } from '../connector.ts';
 import type { Connector, GrantContext, Holder, TargetRef } from '../connector.ts';
 import { ldapRoleTargetSchema } from './config.ts';
+import { createDirectory, memberChange } from './directory.ts';
 import { isDn, normalizeDn, parseDn } from './dn.ts';
-import { LdapResult, classifyLdapError, ldapResultCode } from './errors.ts';
-import type { LdapErrorContext } from './errors.ts';
+import { LdapResult } from './errors.ts';
 import { parsePrincipalDnTemplate } from './principal-dn.ts';
-import { createLdapSession } from './session.ts';
-
-const memberChange = (operation: 'add' | 'delete', dn: string): Change =>
-  new Change({ operation, modification: new Attribute({ type: 'member', values: [dn] }) });
-
-function readCa(connector: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConnectorError(connector, `cannot read tls.caFile ${file}: ${(err as Error).message}`, { retryable: false, cause: err });
-  }
-}
-
-function valuesOf(entry: Record<string, unknown> | undefined, attribute: string): string[] {
-  if (!entry) return [];
-  const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute);
-  const value = key === undefined ? undefined : entry[key];
-  if (value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
-}
 
 export function createLdapConnector(name: ConnectorName, config: LdapConnectorConfig, secrets: { readonly bindPassword: string }): Connector {
   const users = (() => {
@@ -48,27 +24,15 @@ export function createLdapConnector(name: ConnectorName, config: LdapConnectorCo
     throw new ConnectorError(name, `placeholderMember "${config.placeholderMember}" is not a DN`, { retryable: false });
   }
   const placeholderKey = config.placeholderMember === undefined ? undefined : normalizeDn(config.placeholderMember);
-  const session = createLdapSession({
+  const directory = createDirectory({
+    connector: name,
     url: config.url,
     startTls: config.startTls,
-    tls: {
-      ...(config.tls.caFile !== undefined ? { ca: readCa(name, config.tls.caFile) } : {}),
-      ...(config.tls.serverName !== undefined ? { serverName: config.tls.serverName } : {}),
-      rejectUnauthorized: config.tls.rejectUnauthorized,
-    },
+    tls: config.tls,
     bindDn: config.bindDn,
     bindPassword: secrets.bindPassword,
     timeoutMs: config.timeoutMs,
-  });
-  let closed = false;
-
-  const context = (action: string, group?: string): LdapErrorContext => ({
-    connector: name,
-    url: config.url,
-    bindDn: config.bindDn,
-    timeoutMs: config.timeoutMs,
-    action,
-    ...(group !== undefined ? { group } : {}),
+    accessHint: 'grant it write access to member of the group',
   });
 
   const groupOf = (target: RoleTarget): string => {
@@ -80,41 +44,6 @@ export function createLdapConnector(name: ConnectorName, config: LdapConnectorCo
   const memberDnOf = (principal: string): string => {
     if (principal.length === 0) throw new ConnectorError(name, 'the principal id is empty', { retryable: false });
     return users.dnOf(principal);
-  };
-
-  /** Runs an operation on the shared session; anything thrown comes out as a ConnectorError. */
-  const run = async <T>(ctx: LdapErrorContext, op: (client: Client) => Promise<T>): Promise<T> => {
-    if (closed) throw new ConnectorError(name, 'the connector is closed', { retryable: false });
-    try {
-      return await session.run(op);
-    } catch (err) {
-      throw classifyLdapError(err, ctx);
-    }
-  };
-
-  /** Like `run`, but an LDAP result code in `accept` is returned instead of thrown. */
-  const runAccepting = async (ctx: LdapErrorContext, accept: readonly number[], op: (client: Client) => Promise<void>): Promise<number | undefined> => {
-    try {
-      await run(ctx, op);
-      return undefined;
-    } catch (err) {
-      const code = ldapResultCode(err instanceof ConnectorError ? err.cause : err);
-      if (code !== undefined && accept.includes(code)) return code;
-      throw err;
-    }
-  };
-
-  const holdsDn = async (group: string, memberDn: string): Promise<boolean> => {
-    const ctx = context(`read member ${memberDn} of ${group}`, group);
-    try {
-      // A compare answers exactly this question and, unlike a filtered search, fails loudly when the
-      // service account may not read `member` instead of looking like "not a member".
-      return await run(ctx, (client) => client.compare(group, 'member', memberDn));
-    } catch (err) {
-      // The group has no `member` value at all (possible with some schemas): nobody holds it.
-      if (err instanceof ConnectorError && ldapResultCode(err.cause) === LdapResult.noSuchAttribute) return false;
-      throw err;
-    }
   };
 
   function validateTarget(target: RoleTarget): readonly string[] {
@@ -138,34 +67,13 @@ export function createLdapConnector(name: ConnectorName, config: LdapConnectorCo
     validateTarget,
 
     grant: async (ctx: GrantContext) => {
-      const group = groupOf(ctx.target);
-      const dn = memberDnOf(ctx.principal);
-      const errorCtx = context(`add ${dn} to ${group}`, group);
-      // 20 typeOrValueExists: already a member (OpenLDAP). 68 entryAlreadyExists: the same, said by AD —
-      // confirmed with a read because 68 is not specific to member values.
-      const code = await runAccepting(errorCtx, [LdapResult.typeOrValueExists, LdapResult.alreadyExists], (client) =>
-        client.modify(group, memberChange('add', dn)),
-      );
-      if (code === LdapResult.alreadyExists && !(await holdsDn(group, dn))) {
-        throw new ConnectorError(name, `cannot add ${dn} to ${group}: the server says it already exists, but it is not a member`, { retryable: false });
-      }
+      await directory.addMember(groupOf(ctx.target), memberDnOf(ctx.principal));
     },
 
     revoke: async (ref: TargetRef) => {
       const group = groupOf(ref.target);
       const dn = memberDnOf(ref.principal);
-      const errorCtx = context(`remove ${dn} from ${group}`, group);
-      // 16 noSuchAttribute: not a member (OpenLDAP, and AD for an empty group). 53 unwillingToPerform: AD's
-      // answer for a non-member, but also a generic refusal, so it only counts once a read confirms it.
-      // 65 objectClassViolation: `dn` is the last member and groupOfNames needs one.
-      const code = await runAccepting(errorCtx, [LdapResult.noSuchAttribute, LdapResult.unwillingToPerform, LdapResult.objectClassViolation], (client) =>
-        client.modify(group, memberChange('delete', dn)),
-      );
-      if (code === LdapResult.unwillingToPerform) {
-        if (await holdsDn(group, dn)) await run(errorCtx, (client) => client.modify(group, memberChange('delete', dn)));
-        return;
-      }
-      if (code !== LdapResult.objectClassViolation) return;
+      if ((await directory.removeMember(group, dn)) !== 'last-member') return;
       if (config.placeholderMember === undefined) {
         throw new ConnectorError(
           name,
@@ -176,23 +84,21 @@ export function createLdapConnector(name: ConnectorName, config: LdapConnectorCo
       // Put the placeholder in and take the member out in one modify: the group is never empty and
       // never without the placeholder. 16 here means someone removed `dn` meanwhile: done as well.
       const placeholder = config.placeholderMember;
-      await runAccepting(errorCtx, [LdapResult.noSuchAttribute], (client) =>
+      await directory.runAccepting(`remove ${dn} from ${group}`, group, [LdapResult.noSuchAttribute], (client) =>
         client.modify(group, [memberChange('add', placeholder), memberChange('delete', dn)]),
       );
     },
 
-    holds: async (ref: TargetRef) => holdsDn(groupOf(ref.target), memberDnOf(ref.principal)),
+    holds: async (ref: TargetRef) => directory.hasMember(groupOf(ref.target), memberDnOf(ref.principal)),
 
     inspect: async (target: RoleTarget): Promise<readonly Holder[]> => {
       const group = groupOf(target);
-      const ctx = context(`read members of ${group}`, group);
-      const result = await run(ctx, (client) => client.search(group, { scope: 'base', filter: '(objectClass=*)', attributes: ['member'] }));
-      const entry = result.searchEntries[0];
-      if (!entry) {
+      const members = await directory.readAll(group, 'member');
+      if (!members.found) {
         throw new ConnectorError(name, `group ${group} is not visible to ${config.bindDn} (grant it read access to the group)`, { retryable: false });
       }
       const holders: Holder[] = [];
-      for (const raw of valuesOf(entry, 'member')) {
+      for (const raw of members.values) {
         let key: string | undefined;
         try {
           key = normalizeDn(raw);
@@ -206,9 +112,6 @@ export function createLdapConnector(name: ConnectorName, config: LdapConnectorCo
       return holders;
     },
 
-    close: async () => {
-      closed = true;
-      await session.close();
-    },
+    close: async () => directory.close(),
   };
 }

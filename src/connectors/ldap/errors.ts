@@ -11,6 +11,8 @@ export interface LdapErrorContext {
   /** What was being done, e.g. "add cn=alice,… to cn=admins,…". */
   readonly action: string;
   readonly group?: string;
+  /** What to do about "insufficient access rights", e.g. which right to delegate to the service account. */
+  readonly accessHint?: string;
 }
 
 /** LDAP result codes used by the connector (RFC 4511 appendix A). */
@@ -115,7 +117,7 @@ function resultError(err: ResultCodeError, ctx: LdapErrorContext): ConnectorErro
     case LdapResult.noSuchObject:
       return make(ctx.group ? `group ${ctx.group} does not exist` : `${ctx.action} failed: no such entry`, false);
     case LdapResult.insufficientAccessRights:
-      return make(`${ctx.bindDn} may not ${ctx.action}: insufficient access rights (grant it write access to member of the group)`, false);
+      return make(`${ctx.bindDn} may not ${ctx.action}: insufficient access rights (${ctx.accessHint ?? 'grant it write access to member of the group'})`, false);
     case LdapResult.strongerAuthRequired:
     case LdapResult.confidentialityRequired:
       return make(`${ctx.url} requires a protected connection: use ldaps:// or startTls: true (${detail})`, false);
