@@ -2,7 +2,7 @@
 import { formatDuration } from '../core/duration.ts';
 import type { Lease } from '../core/lease.ts';
 import type { AccessRequest } from '../core/request.ts';
-import type { Role } from '../core/role.ts';
+import type { VisibleRole } from '../engine/broker.ts';
 
 const iso = (date: Date | undefined) => date?.toISOString();
 
@@ -56,7 +56,7 @@ export function requestView(request: AccessRequest) {
 }
 export type RequestView = ReturnType<typeof requestView>;
 
-export function roleView(role: Role & { callerEligible: boolean }) {
+export function roleView(role: VisibleRole) {
   return {
     name: role.name,
     description: role.description,
@@ -70,5 +70,7 @@ export function roleView(role: Role & { callerEligible: boolean }) {
     requireReason: role.requireReason,
     ticketPattern: role.ticketPattern,
     enforce: role.enforce,
+    /** Worst case after the lease ends (e.g. Kerberos tickets); null when access ends with the target's change. */
+    accessMayOutliveLease: role.residualAccess ? { upTo: formatDuration(role.residualAccess.upToMs), why: role.residualAccess.why } : null,
   };
 }

@@ -1,5 +1,6 @@
 // Every connector kind jitd.yaml can declare, by `type`. A new kind adds its entry here (the Record
 // type makes a ConnectorConfig type without an entry a compile error).
+import { adConnectorConfigSchema, adRoleTargetSchema } from '../connectors/ad/config.ts';
 import { ldapConnectorConfigSchema, ldapRoleTargetSchema } from '../connectors/ldap/config.ts';
 import { defineConnectorKind, type ConnectorKind } from './connector-kind.ts';
 import { durationField } from './fields.ts';
@@ -34,7 +35,42 @@ const ldap = defineConnectorKind({
   },
 });
 
-export const CONNECTOR_KINDS: Readonly<Record<ConnectorConfig['type'], ConnectorKind>> = { ldap };
+// The `ad` block: durations read like every other duration; a clear-text simple bind is never offered.
+const adFileSchema = adConnectorConfigSchema.extend({
+  timeout: durationField.prefault(adConnectorConfigSchema.shape.timeout.def.defaultValue),
+  maxTicketLifetime: durationField.prefault(adConnectorConfigSchema.shape.maxTicketLifetime.def.defaultValue),
+});
+
+const ad = defineConnectorKind({
+  configSchema: adFileSchema,
+  targetSchema: adRoleTargetSchema,
+  toConfig(input, { report, resolvePath }) {
+    if (input.startTls && input.url.startsWith('ldaps:')) {
+      report.problem(['startTls'], 'cannot be used with an ldaps:// url (the connection is already TLS)', 'invalid_value');
+      return undefined;
+    }
+    if (!input.startTls && input.url.startsWith('ldap:')) {
+      report.problem(['url'], 'Active Directory refuses a simple bind over plain LDAP: use ldaps://host:636, or ldap://host:389 with startTls: true', 'invalid_value');
+      return undefined;
+    }
+    const { caFile, serverName, rejectUnauthorized } = input.tls;
+    return {
+      type: 'ad',
+      url: input.url,
+      startTls: input.startTls,
+      tls: { ...(caFile === undefined ? {} : { caFile: resolvePath(caFile) }), ...(serverName === undefined ? {} : { serverName }), rejectUnauthorized },
+      bindDn: input.bindDn,
+      bindPassword: input.bindPassword,
+      ...(input.baseDn === undefined ? {} : { baseDn: input.baseDn }),
+      principalAttribute: input.principalAttribute,
+      timeBoundMembership: input.timeBoundMembership,
+      maxTicketLifetimeMs: input.maxTicketLifetime,
+      timeoutMs: input.timeout,
+    };
+  },
+});
+
+export const CONNECTOR_KINDS: Readonly<Record<ConnectorConfig['type'], ConnectorKind>> = { ldap, ad };
 
 export const CONNECTOR_TYPES: readonly string[] = Object.keys(CONNECTOR_KINDS).sort();
 

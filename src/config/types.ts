@@ -26,7 +26,22 @@ export interface LdapConnectorConfig {
   readonly timeoutMs: number;
 }
 
-export type ConnectorConfig = LdapConnectorConfig;
+export interface AdConnectorConfig {
+  readonly type: 'ad';
+  readonly url: string;
+  readonly startTls: boolean;
+  readonly tls: { readonly caFile?: string; readonly serverName?: string; readonly rejectUnauthorized: boolean };
+  /** A DN or a user principal name (AD accepts both in a simple bind). */
+  readonly bindDn: string;
+  readonly bindPassword: SecretRef;
+  readonly baseDn?: string;
+  readonly principalAttribute: 'sAMAccountName' | 'userPrincipalName' | 'objectGUID' | 'objectSid';
+  readonly timeBoundMembership: 'auto' | 'off' | 'required';
+  readonly maxTicketLifetimeMs: number;
+  readonly timeoutMs: number;
+}
+
+export type ConnectorConfig = LdapConnectorConfig | AdConnectorConfig;
 
 export interface JitdConfig {
   /** Absolute path of the file this was loaded from; relative paths in it are resolved against its folder. */

@@ -8,6 +8,11 @@ import type { RoleTarget } from '../core/role.ts';
 export interface ConnectorCapabilities {
   /** The target itself ends access at `expiresAt`, even if jitd is down. */
   readonly nativeExpiry: boolean;
+  /**
+   * How long access can outlive the lease at worst once the target no longer lists the principal, and why
+   * (e.g. Kerberos tickets that carry a group until they expire). Absent: access ends with the target's change.
+   */
+  readonly residualAccess?: { readonly upToMs: number; readonly why: string };
 }
 
 export interface GrantContext {
@@ -35,7 +40,10 @@ export interface Holder {
 export interface Connector {
   readonly name: ConnectorName;
   readonly kind: string;
+  /** Read when needed: some capabilities are only known once the target has been asked (see `prepare`). */
   readonly capabilities: ConnectorCapabilities;
+  /** Optional: asks the target what it supports, at start (failures are logged; it is asked again on first use). */
+  prepare?(): Promise<void>;
   /** Problems with a role's target for this connector (empty when fine), checked at config load. */
   validateTarget(target: RoleTarget): readonly string[];
   grant(ctx: GrantContext): Promise<void>;

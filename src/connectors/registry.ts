@@ -3,6 +3,7 @@
 import type { ConnectorConfig } from '../config/types.ts';
 import type { ConnectorName } from '../core/ids.ts';
 import type { Connector } from './connector.ts';
+import { createAdConnector } from './ad/connector.ts';
 import { createLdapConnector } from './ldap/connector.ts';
 
 export type SecretResolver = (ref: Extract<ConnectorConfig, { bindPassword: unknown }>['bindPassword']) => Promise<string>;
@@ -11,9 +12,11 @@ export async function createConnector(name: ConnectorName, config: ConnectorConf
   switch (config.type) {
     case 'ldap':
       return createLdapConnector(name, config, { bindPassword: await resolveSecret(config.bindPassword) });
+    case 'ad':
+      return createAdConnector(name, config, { bindPassword: await resolveSecret(config.bindPassword) });
     default: {
-      const unknown: never = config.type;
-      throw new Error(`unknown connector type ${String(unknown)}`);
+      const unknown: never = config;
+      throw new Error(`unknown connector type ${String((unknown as { type?: unknown }).type)}`);
     }
   }
 }

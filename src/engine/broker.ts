@@ -7,6 +7,7 @@ import { beginRevocation, type Lease } from '../core/lease.ts';
 import { openRequest } from '../core/open-request.ts';
 import { evaluateAsk, isEligible, type AccessAsk } from '../core/policy.ts';
 import type { AccessRequest } from '../core/request.ts';
+import type { ConnectorCapabilities } from '../connectors/connector.ts';
 import type { Role } from '../core/role.ts';
 import type { LeaseFilter, RequestFilter } from '../store/store.ts';
 import { canSeeAll, type Caller } from './caller.ts';
@@ -19,6 +20,12 @@ export interface RequestResult {
   readonly lease?: Lease;
 }
 
+/** A role as a caller sees it: may they ask for it, and how long access can outlive a lease of it. */
+export type VisibleRole = Role & {
+  readonly callerEligible: boolean;
+  readonly residualAccess: ConnectorCapabilities['residualAccess'];
+};
+
 export class Broker {
   readonly deps: EngineDeps;
 
@@ -27,9 +34,13 @@ export class Broker {
   }
 
   /** Roles the caller may request (admins and auditors see every role). */
-  visibleRoles(caller: Caller): readonly (Role & { callerEligible: boolean })[] {
+  visibleRoles(caller: Caller): readonly VisibleRole[] {
     return [...this.deps.roles.values()]
-      .map((role) => ({ ...role, callerEligible: isEligible(caller.principal, role) }))
+      .map((role) => ({
+        ...role,
+        callerEligible: isEligible(caller.principal, role),
+        residualAccess: this.deps.connectors.get(role.connector)?.capabilities.residualAccess,
+      }))
       .filter((role) => role.callerEligible || canSeeAll(caller));
   }
 

@@ -57,6 +57,14 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
     await store.close();
     throw error;
   }
+  for (const [name, connector] of connectors) {
+    // What the target supports (e.g. AD's time-bound membership) decides how grants are made; a target that
+    // is down now is asked again on first use, so this only logs.
+    connector
+      .prepare?.()
+      .then(() => log.info({ connector: name, capabilities: connector.capabilities }, 'connector ready'))
+      .catch((err: unknown) => log.warn({ connector: name, err: (err as Error).message }, 'could not ask the target what it supports yet'));
+  }
   const metrics = createEngineMetrics(() => store.countLeases(clock.now(), config.scheduler.overdueAfterMs));
   const deps: EngineDeps = {
     store,

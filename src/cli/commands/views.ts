@@ -23,6 +23,7 @@ interface RoleBody {
   maxDuration: string;
   requireReason: boolean;
   ticketPattern?: string;
+  accessMayOutliveLease: { upTo: string; why: string } | null;
 }
 
 export function registerViewCommands(program: Command): void {
@@ -84,7 +85,7 @@ export function registerViewCommands(program: Command): void {
       const body = await client.get<{ roles: RoleBody[] }>('/v1/roles');
       emit(format, body, () =>
         table(
-          ['ROLE', 'ELIGIBLE', 'APPROVAL', 'DEFAULT', 'MAX', 'NEEDS', 'TARGET'],
+          ['ROLE', 'ELIGIBLE', 'APPROVAL', 'DEFAULT', 'MAX', 'NEEDS', 'OUTLIVES LEASE', 'TARGET'],
           body.roles.map((r) => [
             r.name,
             r.youAreEligible ? 'yes' : 'no',
@@ -92,6 +93,8 @@ export function registerViewCommands(program: Command): void {
             r.defaultDuration,
             r.maxDuration,
             [r.requireReason ? 'reason' : '', r.ticketPattern ? `ticket ${r.ticketPattern}` : ''].filter(Boolean).join(', ') || '-',
+            // Worst case, e.g. Kerberos tickets issued during the lease (the reason is in -o json and the docs).
+            r.accessMayOutliveLease ? `up to ${r.accessMayOutliveLease.upTo}` : 'no',
             targetText(r.target),
           ]),
         ) || 'no roles you may request',

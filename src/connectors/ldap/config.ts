@@ -4,7 +4,8 @@ import { secretRefSchema } from '../../config/secret.ts';
 import { parseDn } from './dn.ts';
 import { parsePrincipalDnTemplate } from './principal-dn.ts';
 
-const dn = z
+/** A DN, checked with jitd's RFC 4514 parser. */
+export const dnField = z
   .string()
   .min(1)
   .superRefine((value, ctx) => {
@@ -15,23 +16,29 @@ const dn = z
     }
   });
 
+/** How the server certificate is checked (shared by every LDAP-based connector). */
+export const ldapTlsSchema = z
+  .strictObject({
+    /** PEM file of the CA that signed the server certificate; the system CAs when absent. */
+    caFile: z.string().min(1).optional(),
+    /** Name expected in the server certificate, when it differs from the URL's host. */
+    serverName: z.string().min(1).optional(),
+    /** Certificate verification is on unless turned off here explicitly (never do this in production). */
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .default({ rejectUnauthorized: true });
+
+/** ldap://host:port or ldaps://host:port */
+export const ldapUrlField = z.string().regex(/^ldaps?:\/\/[^/]+\/?$/, 'must be ldap://host:port or ldaps://host:port');
+
 export const ldapConnectorConfigSchema = z.strictObject({
   type: z.literal('ldap'),
   /** ldap://host:port or ldaps://host:port */
-  url: z.string().regex(/^ldaps?:\/\/[^/]+\/?$/, 'must be ldap://host:port or ldaps://host:port'),
+  url: ldapUrlField,
   /** Upgrade an ldap:// connection with StartTLS before binding. */
   startTls: z.boolean().default(false),
-  tls: z
-    .strictObject({
-      /** PEM file of the CA that signed the server certificate; the system CAs when absent. */
-      caFile: z.string().min(1).optional(),
-      /** Name expected in the server certificate, when it differs from the URL's host. */
-      serverName: z.string().min(1).optional(),
-      /** Certificate verification is on unless turned off here explicitly (never do this in production). */
-      rejectUnauthorized: z.boolean().default(true),
-    })
-    .default({ rejectUnauthorized: true }),
-  bindDn: dn,
+  tls: ldapTlsSchema,
+  bindDn: dnField,
   bindPassword: secretRefSchema,
   /** DN of a principal's entry; `{principal}` is replaced by the principal id (DN-escaped). */
   userDn: z.string().superRefine((template, ctx) => {
@@ -45,7 +52,7 @@ export const ldapConnectorConfigSchema = z.strictObject({
    * A DN that stays in every managed group so that removing the last real member does not violate
    * groupOfNames' "at least one member" rule. Never counted as a holder.
    */
-  placeholderMember: dn.optional(),
+  placeholderMember: dnField.optional(),
   /** Per-operation timeout, as a duration (e.g. 5s). */
   timeout: z.string().default('5s'),
 });
@@ -53,5 +60,5 @@ export type LdapConnectorConfigInput = z.input<typeof ldapConnectorConfigSchema>
 
 export const ldapRoleTargetSchema = z.strictObject({
   /** DN of the group the principal becomes a member of. */
-  group: dn,
+  group: dnField,
 });
