@@ -195,8 +195,8 @@ describe('loadConfig reports problems with their place in the file', () => {
   test('a connector of an unknown type lists the known types', async () => {
     const problems = await configs.problems(yaml('version: 1', 'connectors:', '  krb: { type: kerberos }', '  nothing: {}'));
     assert.deepEqual(problems, [
-      'jitd.yaml:3:16 connectors.krb.type: unknown connector type "kerberos" (known types: ldap)',
-      'jitd.yaml:4:3 connectors.nothing.type: is required (one of: ldap)',
+      'jitd.yaml:3:16 connectors.krb.type: unknown connector type "kerberos" (known types: ad, ldap)',
+      'jitd.yaml:4:3 connectors.nothing.type: is required (one of: ad, ldap)',
     ]);
   });
 
