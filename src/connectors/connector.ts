@@ -37,6 +37,27 @@ export interface Holder {
   readonly mapped: boolean;
 }
 
+/**
+ * Facts a connector learnt about its target and must not forget across restarts (e.g. the GUID an AD group
+ * was resolved to, so that renaming the group does not break roles or pending revocations).
+ */
+export interface ConnectorMemo {
+  get(key: string): string | undefined;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** A memo kept in memory only (tests, benchmarks, one-shot tools). */
+export function memoryMemo(): ConnectorMemo {
+  const values = new Map<string, string>();
+  return {
+    get: (key) => values.get(key),
+    set: async (key, value) => {
+      values.set(key, value);
+      await Promise.resolve();
+    },
+  };
+}
+
 export interface Connector {
   readonly name: ConnectorName;
   readonly kind: string;

@@ -12,7 +12,8 @@ import type { JitdConfig } from '../config/types.ts';
 import type { ConnectorName, RoleName } from '../core/ids.ts';
 import type { Role } from '../core/role.ts';
 import type { Connector } from '../connectors/connector.ts';
-import { createConnector } from '../connectors/registry.ts';
+import { createConnector, type SecretResolver } from '../connectors/registry.ts';
+import { storeMemo } from './store-memo.ts';
 import { Broker } from '../engine/broker.ts';
 import { systemClock, type Clock, type EngineDeps } from '../engine/deps.ts';
 import { newId } from '../engine/ids.ts';
@@ -50,7 +51,9 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
   const connectors = new Map<ConnectorName, Connector>();
   try {
     for (const [name, connectorConfig] of config.connectors) {
-      connectors.set(name, await createConnector(name, connectorConfig, (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env)));
+      const memo = await storeMemo(store, name, clock);
+      const secrets: SecretResolver = (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env);
+      connectors.set(name, await createConnector(name, connectorConfig, { resolveSecret: secrets, memo }));
     }
   } catch (error) {
     await Promise.allSettled([...connectors.values()].map((c) => c.close()));

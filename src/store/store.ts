@@ -2,7 +2,7 @@
 // which one it talks to. The one way to change state is `commit`: the records and the audit events that
 // describe the change are written in one transaction, with optimistic version checks.
 import type { AuditEvent, AuditEventDraft } from '../core/audit-event.ts';
-import type { LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
+import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
 import type { Lease, LeaseState } from '../core/lease.ts';
 import type { AccessRequest, RequestState } from '../core/request.ts';
 
@@ -86,5 +86,9 @@ export interface Store {
   /** Every stored audit row in sequence order, for `audit verify`. */
   readAuditRows(): AsyncIterable<StoredAuditRow>;
   auditHead(): Promise<AuditHead | undefined>;
+  /** What a connector wrote with `writeConnectorMemo`, by key (empty for a connector that never wrote). */
+  readConnectorMemo(connector: ConnectorName): Promise<ReadonlyMap<string, string>>;
+  /** Keeps one fact a connector learnt (inserted or replaced); not audited: it is a cache, never a decision. */
+  writeConnectorMemo(connector: ConnectorName, key: string, value: string, at: Date): Promise<void>;
   close(): Promise<void>;
 }

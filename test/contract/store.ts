@@ -82,6 +82,25 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
   }
 
   describe(`store contract: ${name}`, () => {
+    describe('connector memo', () => {
+      test('each connector reads back what it wrote, the last value per key, and nothing of another connector', () =>
+        withStore(async (store) => {
+          const ad = ConnectorName('corp-ad');
+          assert.deepEqual(await store.readConnectorMemo(ad), new Map());
+          await store.writeConnectorMemo(ad, 'group:Domain Admins', 'guid-1', at(1));
+          await store.writeConnectorMemo(ad, 'group:Domain Admins', 'guid-2', at(2));
+          await store.writeConnectorMemo(ad, 'group:ops', 'guid-3', at(3));
+          await store.writeConnectorMemo(ConnectorName('other'), 'group:ops', 'guid-9', at(4));
+          assert.deepEqual(
+            await store.readConnectorMemo(ad),
+            new Map([
+              ['group:Domain Admins', 'guid-2'],
+              ['group:ops', 'guid-3'],
+            ]),
+          );
+        }));
+    });
+
     describe('records', () => {
       test('a committed request, lease and events read back equal, Dates and optional fields included', () =>
         withStore(async (store) => {

@@ -6,8 +6,8 @@
 import type { AdConnectorConfig } from '../../config/types.ts';
 import type { ConnectorName } from '../../core/ids.ts';
 import type { RoleTarget } from '../../core/role.ts';
-import { ConnectorError } from '../connector.ts';
-import type { Connector, ConnectorCapabilities, GrantContext, Holder, TargetRef } from '../connector.ts';
+import { ConnectorError, memoryMemo } from '../connector.ts';
+import type { Connector, ConnectorCapabilities, ConnectorMemo, GrantContext, Holder, TargetRef } from '../connector.ts';
 import { createDirectory, valuesOf } from '../ldap/directory.ts';
 import { normalizeDn } from '../ldap/dn.ts';
 import { LdapResult, ldapResultCode } from '../ldap/errors.ts';
@@ -24,6 +24,8 @@ const ACCESS_HINT =
   'CN=AdminSDHolder,CN=System,<domain> because SDProp resets their ACL every hour (docs/connectors/active-directory.md)';
 
 export interface AdConnectorOptions {
+  /** Where group GUIDs are kept across restarts (in memory when absent). */
+  readonly memo?: ConnectorMemo;
   /** Milliseconds since the epoch; a TTL link is computed from the lease's expiry and this. */
   readonly now?: () => number;
 }
@@ -51,6 +53,7 @@ export function createAdConnector(
     accessHint: ACCESS_HINT,
   });
   const objects = createDirectoryObjects(directory, {
+    memo: options.memo ?? memoryMemo(),
     principalAttribute: config.principalAttribute,
     ...(config.baseDn !== undefined ? { baseDn: config.baseDn } : {}),
   });

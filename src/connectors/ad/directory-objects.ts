@@ -1,10 +1,13 @@
 // Finding AD objects: a principal's account by the configured attribute, and a role's group by DN, SID
-// or name. A group is resolved to its objectGUID once and then looked up by GUID, so renaming or moving
-// the group in AD does not break the role (nor the revocation of leases granted before the rename).
+// or name. A group is resolved to its objectGUID once, the GUID is kept in the connector's memo (so across
+// restarts too), and afterwards the group is found by GUID: renaming or moving it in AD breaks neither the
+// role nor the revocation of leases granted before the rename. Only when no object has that GUID any
+// more (the group was deleted) is the role's text resolved again.
 // Accounts are looked up on every operation: a revocation must act on where the account is now.
 import { AndFilter, EqualityFilter } from 'ldapts';
 import type { Filter } from 'ldapts';
 import { ConnectorError } from '../connector.ts';
+import type { ConnectorMemo } from '../connector.ts';
 import type { Directory } from '../ldap/directory.ts';
 import { rawValuesOf } from '../ldap/directory.ts';
 import { guidFromBytes, guidToBytes, sidFromBytes, sidToBytes } from './binary-ids.ts';
@@ -73,12 +76,13 @@ export interface DirectoryObjects {
 
 export function createDirectoryObjects(
   directory: Directory,
-  options: { readonly baseDn?: string; readonly principalAttribute: PrincipalAttribute },
+  options: { readonly baseDn?: string; readonly principalAttribute: PrincipalAttribute; readonly memo: ConnectorMemo },
 ): DirectoryObjects {
   const name = directory.connector;
   let base: Promise<string> | undefined;
-  /** Group reference text → GUID (never changes) and the DN last seen (may change). */
-  const groups = new Map<string, { guid: string; dn?: string }>();
+  /** Group reference text → the DN last seen (may change). The GUID (never changes) is in the memo. */
+  const groupDns = new Map<string, string>();
+  const memoKey = (ref: GroupRef): string => `group:${ref.text}`;
 
   const baseDn = async (): Promise<string> => {
     if (options.baseDn !== undefined) return options.baseDn;
@@ -145,22 +149,26 @@ export function createDirectoryObjects(
     },
 
     group: async (ref) => {
-      const known = groups.get(ref.text);
-      if (known?.dn !== undefined) return { dn: known.dn, guid: known.guid };
-      if (known) {
-        // Resolved before, then reported missing at its DN: find it again by what does not change.
-        const found = one(`group ${ref.text} (objectGUID ${known.guid})`, await find(`find group ${ref.text}`, eq('objectGUID', guidToBytes(known.guid) ?? Buffer.alloc(0))));
-        known.dn = found.dn;
-        return found;
+      const dn = groupDns.get(ref.text);
+      const guid = options.memo.get(memoKey(ref));
+      if (dn !== undefined && guid !== undefined) return { dn, guid };
+      if (guid !== undefined) {
+        const [entry] = await find(`find group ${ref.text} by objectGUID ${guid}`, eq('objectGUID', guidToBytes(guid) ?? Buffer.alloc(0)));
+        if (entry) {
+          const found = one(`group ${ref.text} (objectGUID ${guid})`, [entry]);
+          groupDns.set(ref.text, found.dn);
+          return found;
+        }
+        // No object has the GUID any more: the group was deleted. Resolve the role's text again below.
       }
       const found = await resolveGroup(ref);
-      groups.set(ref.text, { guid: found.guid, dn: found.dn });
+      await options.memo.set(memoKey(ref), found.guid);
+      groupDns.set(ref.text, found.dn);
       return found;
     },
 
     forgetGroupDn: (ref) => {
-      const known = groups.get(ref.text);
-      if (known) delete known.dn;
+      groupDns.delete(ref.text);
     },
 
     principalsIn: async (groupDn) => {

@@ -100,9 +100,23 @@ function initial(traits: SqlDialectTraits): Migration {
   };
 }
 
+/** Facts connectors keep across restarts: one value per (connector, key). */
+const connectorMemo: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('connector_memo')
+      .addColumn('connector', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('connector_memo_pk', ['connector', 'key'])
+      .execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(traits) }),
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(traits), '0002_connector_memo': connectorMemo }),
   };
 }

@@ -67,7 +67,16 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+/** What a connector learnt about its target and must keep across restarts (e.g. an AD group's GUID). */
+export interface ConnectorMemoTable {
+  connector: string;
+  key: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface JitdDatabase {
+  connector_memo: ConnectorMemoTable;
   requests: RequestsTable;
   leases: LeasesTable;
   audit_events: AuditEventsTable;

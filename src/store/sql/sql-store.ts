@@ -252,6 +252,19 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
       return row.seq === 0 ? undefined : { seq: Number(row.seq), hash: row.hash };
     },
 
+    async readConnectorMemo(connector) {
+      const rows = await db.selectFrom('connector_memo').select(['key', 'value']).where('connector', '=', connector).execute();
+      return new Map(rows.map((row) => [row.key, row.value]));
+    },
+
+    async writeConnectorMemo(connector, key, value, at) {
+      await db
+        .insertInto('connector_memo')
+        .values({ connector, key, value, updated_at: at.getTime() })
+        .onConflict((oc) => oc.columns(['connector', 'key']).doUpdateSet({ value, updated_at: at.getTime() }))
+        .execute();
+    },
+
     async close() {
       await db.destroy();
     },
