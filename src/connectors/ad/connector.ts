@@ -91,18 +91,22 @@ export function createAdConnector(
     return ref;
   };
 
+  const isNoSuchObject = (err: unknown): boolean => err instanceof ConnectorError && ldapResultCode(err.cause) === LdapResult.noSuchObject;
+
   /**
-   * Runs `op` on the group's current DN. When the directory says there is no such object there, the group
-   * may have been renamed or moved: find it again by GUID and try once more.
+   * Runs `op` on the role's group and the account. "No such object" can mean either is gone: an account
+   * that no longer exists holds nothing (`onAccountGone` says what that means for the caller); a group
+   * that no longer has its GUID was deleted, so the role's text is resolved again and `op` runs once more.
    */
-  const onGroup = async <T>(ref: GroupRef, op: (group: AdObject) => Promise<T>): Promise<T> => {
+  const act = async <T>(ref: GroupRef, account: AdObject, op: (group: AdObject) => Promise<T>, onAccountGone: () => T): Promise<T> => {
     const group = await objects.group(ref);
     try {
       return await op(group);
     } catch (err) {
-      if (!(err instanceof ConnectorError) || ldapResultCode(err.cause) !== LdapResult.noSuchObject || ref.kind === 'dn') throw err;
-      objects.forgetGroupDn(ref);
-      return await op(await objects.group(ref));
+      if (!isNoSuchObject(err)) throw err;
+      if (!(await objects.exists(account))) return onAccountGone();
+      if (await objects.exists(group)) throw err;
+      return await op(await objects.regroup(ref));
     }
   };
 
@@ -144,45 +148,61 @@ export function createAdConnector(
 
     grant: async (ctx: GrantContext) => {
       const ref = refOf(ctx.target);
-      const account = await objects.account(ctx.principal);
+      // Looked up by name now: the grant must go to whoever holds the principal's name today.
+      const account = await objects.findAccount(ctx.principal);
       const timeBound = await detect();
       if (config.timeBoundMembership === 'required' && !timeBound.available) {
         throw new ConnectorError(name, `timeBoundMembership is required but ${timeBound.reason}`, { retryable: false });
       }
-      await onGroup(ref, async (group) => {
-        // The TTL is computed now, just before the modify, so the link ends at the lease's expiry.
-        const value = timeBound.available ? timeBoundValue(account.dn, ttlSeconds(ctx.expiresAt, now())) : account.dn;
-        await directory.addMember(group.dn, value, account.dn);
-      });
+      await act(
+        ref,
+        account,
+        async (group) => {
+          // The TTL is computed just before the modify, so that the link ends at the lease's expiry. A TTL
+          // value names the account by DN: that is the form the PAM feature documents.
+          const value = timeBound.available ? timeBoundValue(account.currentDn, ttlSeconds(ctx.expiresAt, now())) : account.dn;
+          await directory.addMember(group, account, value);
+        },
+        () => {
+          throw new ConnectorError(name, `${account.label} was deleted while it was being added to group ${ref.text}`, { retryable: false });
+        },
+      );
     },
 
     revoke: async (ref: TargetRef) => {
       const groupRef = refOf(ref.target);
-      const account = await objects.account(ref.principal);
-      await onGroup(groupRef, async (group) => {
-        await directory.removeMember(group.dn, account.dn);
-      });
+      // The object granted to (by GUID), even if it was renamed since.
+      const account = await objects.knownAccount(ref.principal);
+      await act(
+        groupRef,
+        account,
+        async (group) => {
+          await directory.removeMember(group, account);
+        },
+        () => undefined, // a deleted account's links are gone with it
+      );
     },
 
     holds: async (ref: TargetRef) => {
-      const groupRef = refOf(ref.target);
-      const account = await objects.account(ref.principal);
-      return await onGroup(groupRef, (group) => directory.hasMember(group.dn, account.dn));
+      const account = await objects.knownAccount(ref.principal);
+      return await act(refOf(ref.target), account, (group) => directory.hasMember(group, account), () => false);
     },
 
     inspect: async (target: RoleTarget): Promise<readonly Holder[]> => {
       const ref = refOf(target);
-      return await onGroup(ref, async (group) => {
-        const members = await directory.readAll(group.dn, 'member');
-        if (!members.found) {
-          throw new ConnectorError(name, `group ${ref.text} is not visible to ${config.bindDn} (grant it read access to the group)`, { retryable: false });
-        }
-        const principals = new Map<string, string>();
-        for (const [dn, principal] of await objects.principalsIn(group.dn)) principals.set(keyOf(dn), principal);
-        return members.values.map((raw): Holder => {
-          const principal = principals.get(keyOf(raw));
-          return principal === undefined ? { principal: raw, raw, mapped: false } : { principal, raw, mapped: true };
-        });
+      let group = await objects.group(ref);
+      if (!(await objects.exists(group))) group = await objects.regroup(ref);
+      const groupDn = await objects.currentDn(group);
+      // Explicit slices of 1,500 values (AD's default MaxValRange), so big groups are read the same way on every DC.
+      const members = await directory.readAll(group.dn, 'member', { pageSize: 1500 });
+      if (!members.found) {
+        throw new ConnectorError(name, `group ${ref.text} is not visible to ${config.bindDn} (grant it read access to the group)`, { retryable: false });
+      }
+      const principals = new Map<string, string>();
+      for (const [dn, principal] of await objects.principalsIn(groupDn)) principals.set(keyOf(dn), principal);
+      return members.values.map((raw): Holder => {
+        const principal = principals.get(keyOf(raw));
+        return principal === undefined ? { principal: raw, raw, mapped: false } : { principal, raw, mapped: true };
       });
     },
 

@@ -1,23 +1,34 @@
-// Finding AD objects: a principal's account by the configured attribute, and a role's group by DN, SID
-// or name. A group is resolved to its objectGUID once, the GUID is kept in the connector's memo (so across
-// restarts too), and afterwards the group is found by GUID: renaming or moving it in AD breaks neither the
-// role nor the revocation of leases granted before the rename. Only when no object has that GUID any
-// more (the group was deleted) is the role's text resolved again.
-// Accounts are looked up on every operation: a revocation must act on where the account is now.
+// Finding AD objects by what does not change. A role's group (DN, SID or name) is resolved to its
+// objectGUID once; the GUID is kept in the connector's memo (so across restarts too) and every operation
+// names the group as `<GUID=…>`, an extended DN that AD and Samba accept wherever a DN goes. Renaming or
+// moving the group therefore breaks neither the role nor the revocation of leases granted before. Only
+// when no object has that GUID any more (the group was deleted) is the role's text resolved again.
+//
+// A principal's account is looked up by the configured attribute at every grant (the name must point at
+// the right person *now*), and the GUID found is kept: revocations and read-backs act on that same
+// object, even if the account was renamed since.
 import { AndFilter, EqualityFilter } from 'ldapts';
 import type { Filter } from 'ldapts';
 import { ConnectorError } from '../connector.ts';
 import type { ConnectorMemo } from '../connector.ts';
 import type { Directory } from '../ldap/directory.ts';
 import { rawValuesOf } from '../ldap/directory.ts';
+import { LdapResult, ldapResultCode } from '../ldap/errors.ts';
 import { guidFromBytes, guidToBytes, sidFromBytes, sidToBytes } from './binary-ids.ts';
 import type { PrincipalAttribute } from './config.ts';
 import type { GroupRef } from './group-ref.ts';
 
-/** An AD object as jitd keeps it: where it is now, and the GUID that stays when it moves. */
+/** An AD object: its GUID (stable), the extended DN that names it by GUID, and a name for messages. */
 export interface AdObject {
-  readonly dn: string;
   readonly guid: string;
+  /** `<GUID=…>`: usable as the DN of an operation and as a `member` value. */
+  readonly dn: string;
+  readonly label: string;
+}
+
+/** An account as found by its principal id: also where it is now. */
+export interface FoundAccount extends AdObject {
+  readonly currentDn: string;
 }
 
 /** sAMAccountType of a normal user account (MS-SAMR SAM_NORMAL_USER_ACCOUNT): not computers, not trusts. */
@@ -26,6 +37,7 @@ const IDENTITY_ATTRIBUTES = ['objectGUID', 'objectSid', 'sAMAccountName', 'userP
 const BINARY = ['objectGUID', 'objectSid'];
 
 const eq = (attribute: string, value: string | Buffer): EqualityFilter => new EqualityFilter({ attribute, value });
+export const guidDn = (guid: string): string => `<GUID=${guid}>`;
 
 /** The filter value a principal id stands for, or a reason it cannot be one. */
 function principalValue(attribute: PrincipalAttribute, principal: string): { value?: string | Buffer; problem?: string } {
@@ -64,13 +76,19 @@ function guidOf(entry: Record<string, unknown>): string | undefined {
 export interface DirectoryObjects {
   /** The naming context searched (configured, or the DC's defaultNamingContext). */
   baseDn(): Promise<string>;
-  /** The account a principal id names; a permanent error when there is none or more than one. */
-  account(principal: string): Promise<AdObject>;
-  /** The group a role names, resolved once to its GUID and found by GUID afterwards. */
+  /** Looks the account up by its principal id now (grants); keeps its GUID for `knownAccount`. */
+  findAccount(principal: string): Promise<FoundAccount>;
+  /** The account granted to before (by GUID), else looked up now (revocations, read-backs). */
+  knownAccount(principal: string): Promise<AdObject>;
+  /** Does an object with this GUID exist? (An account that was deleted holds no membership.) */
+  exists(object: AdObject): Promise<boolean>;
+  /** The role's group, by GUID. */
   group(ref: GroupRef): Promise<AdObject>;
-  /** Forget where a group was (after the directory said it is not there): the next lookup goes by GUID. */
-  forgetGroupDn(ref: GroupRef): void;
-  /** Map of member DN (as read) to principal id, for the accounts directly in `groupDn`. */
+  /** After the directory said there is no object with the group's GUID: resolve the role's text again. */
+  regroup(ref: GroupRef): Promise<AdObject>;
+  /** The group's DN now. */
+  currentDn(object: AdObject): Promise<string>;
+  /** Map of member DN (as read) to principal id, for the accounts directly in the group. */
   principalsIn(groupDn: string): Promise<ReadonlyMap<string, string>>;
 }
 
@@ -79,10 +97,10 @@ export function createDirectoryObjects(
   options: { readonly baseDn?: string; readonly principalAttribute: PrincipalAttribute; readonly memo: ConnectorMemo },
 ): DirectoryObjects {
   const name = directory.connector;
+  const { memo } = options;
   let base: Promise<string> | undefined;
-  /** Group reference text → the DN last seen (may change). The GUID (never changes) is in the memo. */
-  const groupDns = new Map<string, string>();
-  const memoKey = (ref: GroupRef): string => `group:${ref.text}`;
+  const groupKey = (ref: GroupRef): string => `group:${ref.text}`;
+  const accountKey = (principal: string): string => `account:${principal}`;
 
   const baseDn = async (): Promise<string> => {
     if (options.baseDn !== undefined) return options.baseDn;
@@ -100,75 +118,88 @@ export function createDirectoryObjects(
     return await base;
   };
 
-  /** Entries under the base DN matching `filter`, with their identity attributes. */
-  const find = async (action: string, filter: Filter): Promise<Record<string, unknown>[]> => {
-    const root = await baseDn();
+  /** Entries matching `filter` under `root` (default: the base DN), with their identity attributes. */
+  const find = async (action: string, filter: Filter | string, root?: string, scope: 'base' | 'sub' = 'sub'): Promise<Record<string, unknown>[]> => {
+    const searchBase = root ?? (await baseDn());
     const result = await directory.run(action, undefined, (client) =>
-      client.search(root, { scope: 'sub', filter, attributes: IDENTITY_ATTRIBUTES, explicitBufferAttributes: BINARY }),
+      client.search(searchBase, { scope, filter, attributes: IDENTITY_ATTRIBUTES, explicitBufferAttributes: BINARY }),
     );
     return result.searchEntries;
   };
 
-  const one = (what: string, entries: Record<string, unknown>[]): AdObject => {
+  const one = (what: string, entries: Record<string, unknown>[]): FoundAccount => {
     const [entry, extra] = entries;
     if (!entry) throw new ConnectorError(name, `${what} does not exist (or the service account cannot see it)`, { retryable: false });
     if (extra) throw new ConnectorError(name, `${what} is ambiguous: more than one object matches`, { retryable: false });
     const guid = guidOf(entry);
     if (guid === undefined) throw new ConnectorError(name, `${what} has no objectGUID the service account can read`, { retryable: false });
-    return { dn: String(entry.dn), guid };
-  };
-
-  const groupFilter = (ref: GroupRef): Filter => {
-    switch (ref.kind) {
-      case 'sid':
-        return new AndFilter({ filters: [eq('objectClass', 'group'), eq('objectSid', sidToBytes(ref.text) ?? Buffer.alloc(0))] });
-      case 'name':
-        return new AndFilter({ filters: [eq('objectClass', 'group'), eq('sAMAccountName', ref.text)] });
-      case 'dn':
-        return eq('objectClass', 'group');
-    }
+    return { guid, dn: guidDn(guid), label: what, currentDn: String(entry.dn) };
   };
 
   const resolveGroup = async (ref: GroupRef): Promise<AdObject> => {
     const what = `group ${ref.text}`;
-    if (ref.kind !== 'dn') return one(what, await find(`find ${what}`, groupFilter(ref)));
-    const result = await directory.run(`read ${what}`, ref.text, (client) =>
-      client.search(ref.text, { scope: 'base', filter: groupFilter(ref), attributes: IDENTITY_ATTRIBUTES, explicitBufferAttributes: BINARY }),
-    );
-    return one(what, result.searchEntries);
+    let found: FoundAccount;
+    switch (ref.kind) {
+      case 'sid':
+        found = one(what, await find(`find ${what}`, new AndFilter({ filters: [eq('objectClass', 'group'), eq('objectSid', sidToBytes(ref.text) ?? Buffer.alloc(0))] })));
+        break;
+      case 'name':
+        found = one(what, await find(`find ${what}`, new AndFilter({ filters: [eq('objectClass', 'group'), eq('sAMAccountName', ref.text)] })));
+        break;
+      case 'dn':
+        try {
+          found = one(what, await find(`read ${what}`, eq('objectClass', 'group'), ref.text, 'base'));
+        } catch (err) {
+          if (err instanceof ConnectorError && ldapResultCode(err.cause) === LdapResult.noSuchObject) {
+            throw new ConnectorError(name, `${what} does not exist (or the service account cannot see it)`, { retryable: false, cause: err });
+          }
+          throw err;
+        }
+        break;
+    }
+    await memo.set(groupKey(ref), found.guid);
+    return { guid: found.guid, dn: found.dn, label: what };
+  };
+
+  const exists = async (object: AdObject): Promise<boolean> => {
+    try {
+      return (await find(`look for ${object.label}`, '(objectClass=*)', object.dn, 'base')).length > 0;
+    } catch (err) {
+      if (err instanceof ConnectorError && ldapResultCode(err.cause) === LdapResult.noSuchObject) return false;
+      throw err;
+    }
+  };
+
+  const findAccount = async (principal: string): Promise<FoundAccount> => {
+    const { value, problem } = principalValue(options.principalAttribute, principal);
+    if (value === undefined) throw new ConnectorError(name, problem ?? 'invalid principal', { retryable: false });
+    const filter = new AndFilter({ filters: [eq('sAMAccountType', NORMAL_USER_ACCOUNT), eq(options.principalAttribute, value)] });
+    const found = one(`account ${principal}`, await find(`find account ${principal}`, filter));
+    await memo.set(accountKey(principal), found.guid);
+    return found;
   };
 
   return {
     baseDn,
+    findAccount,
+    exists,
 
-    account: async (principal) => {
-      const { value, problem } = principalValue(options.principalAttribute, principal);
-      if (value === undefined) throw new ConnectorError(name, problem ?? 'invalid principal', { retryable: false });
-      const filter = new AndFilter({ filters: [eq('sAMAccountType', NORMAL_USER_ACCOUNT), eq(options.principalAttribute, value)] });
-      return one(`account ${options.principalAttribute}=${principal}`, await find(`find account ${principal}`, filter));
+    knownAccount: async (principal) => {
+      const guid = memo.get(accountKey(principal));
+      return guid === undefined ? await findAccount(principal) : { guid, dn: guidDn(guid), label: `account ${principal}` };
     },
 
     group: async (ref) => {
-      const dn = groupDns.get(ref.text);
-      const guid = options.memo.get(memoKey(ref));
-      if (dn !== undefined && guid !== undefined) return { dn, guid };
-      if (guid !== undefined) {
-        const [entry] = await find(`find group ${ref.text} by objectGUID ${guid}`, eq('objectGUID', guidToBytes(guid) ?? Buffer.alloc(0)));
-        if (entry) {
-          const found = one(`group ${ref.text} (objectGUID ${guid})`, [entry]);
-          groupDns.set(ref.text, found.dn);
-          return found;
-        }
-        // No object has the GUID any more: the group was deleted. Resolve the role's text again below.
-      }
-      const found = await resolveGroup(ref);
-      await options.memo.set(memoKey(ref), found.guid);
-      groupDns.set(ref.text, found.dn);
-      return found;
+      const guid = memo.get(groupKey(ref));
+      return guid === undefined ? await resolveGroup(ref) : { guid, dn: guidDn(guid), label: `group ${ref.text}` };
     },
 
-    forgetGroupDn: (ref) => {
-      groupDns.delete(ref.text);
+    regroup: async (ref) => resolveGroup(ref),
+
+    currentDn: async (object) => {
+      const [entry] = await find(`read ${object.label}`, '(objectClass=*)', object.dn, 'base');
+      if (!entry) throw new ConnectorError(name, `${object.label} is not visible to the service account`, { retryable: false });
+      return String(entry.dn);
     },
 
     principalsIn: async (groupDn) => {
@@ -179,6 +210,7 @@ export function createDirectoryObjects(
           filter: new AndFilter({ filters: [eq('sAMAccountType', NORMAL_USER_ACCOUNT), eq('memberOf', groupDn)] }),
           attributes: IDENTITY_ATTRIBUTES,
           explicitBufferAttributes: BINARY,
+          // AD answers at most MaxPageSize (1,000) entries to a search without paging.
           paged: { pageSize: 1000 },
         }),
       );

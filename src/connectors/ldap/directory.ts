@@ -22,6 +22,15 @@ export interface DirectoryOptions {
   readonly accessHint: string;
 }
 
+/**
+ * An entry to act on: a DN, or a DN (which may be an AD extended DN such as `<GUID=…>`) with the name
+ * messages should use for it.
+ */
+export type EntryRef = string | { readonly dn: string; readonly label: string };
+
+const dnOf = (ref: EntryRef): string => (typeof ref === 'string' ? ref : ref.dn);
+const labelOf = (ref: EntryRef): string => (typeof ref === 'string' ? ref : ref.label);
+
 /** What adding a member value did. */
 export type AddOutcome = 'added' | 'present';
 /** What removing a member value did; `last-member` means the group's object class needs one member. */
@@ -34,15 +43,19 @@ export interface Directory {
   /** Like `run`, but an LDAP result code in `accept` is returned instead of thrown (undefined: success). */
   runAccepting(action: string, group: string | undefined, accept: readonly number[], op: (client: Client) => Promise<void>): Promise<number | undefined>;
   /**
-   * Adds `value` to the group's `member`. "Already there" is success. `checkValue` is the plain DN a compare
-   * can confirm with (it differs from `value` when the value carries a TTL).
+   * Adds `value` to the group's `member`. "Already there" is success. `member` is what a compare can
+   * confirm with (it differs from `value` when the value carries a TTL).
    */
-  addMember(group: string, value: string, checkValue?: string): Promise<AddOutcome>;
-  removeMember(group: string, memberDn: string): Promise<RemoveOutcome>;
-  /** Does the group list `memberDn` in `member` now? Answered by the directory with an LDAP compare. */
-  hasMember(group: string, memberDn: string): Promise<boolean>;
-  /** Every value of `attribute` of the entry, following AD's range retrieval (`member;range=0-1499`). */
-  readAll(dn: string, attribute: string, controls?: Control | Control[]): Promise<{ found: boolean; values: string[] }>;
+  addMember(group: EntryRef, member: EntryRef, value?: string): Promise<AddOutcome>;
+  removeMember(group: EntryRef, member: EntryRef): Promise<RemoveOutcome>;
+  /** Does the group list `member` in `member` now? Answered by the directory with an LDAP compare. */
+  hasMember(group: EntryRef, member: EntryRef): Promise<boolean>;
+  /**
+   * Every value of `attribute` of the entry. A server may answer with a slice (`member;range=0-1499`, as AD
+   * does for big groups); the rest is asked for until the slice that ends in `*`. With `pageSize`, slices
+   * are asked for from the start (servers that cut at their own limit then still answer every request).
+   */
+  readAll(dn: string, attribute: string, options?: { readonly pageSize?: number; readonly controls?: Control | Control[] }): Promise<{ found: boolean; values: string[] }>;
   close(): Promise<void>;
 }
 
@@ -74,6 +87,21 @@ export function rawValuesOf(entry: Record<string, unknown> | undefined, attribut
 
 // `member;range=0-1499` or `member;range=1500-*` as the directory names a partial answer.
 const RANGE = /^([^;]+);range=(\d+)-(\d+|\*)$/i;
+
+/**
+ * The slice of `attribute` in an answer: its values and where it ended (undefined: it was the last, `-*`).
+ * Samba may name two slices for one request (the asked-for range, empty, and the `-*` one that holds the
+ * values): the last slice wins, then the fullest.
+ */
+function rangedSlice(entry: Record<string, unknown>, attribute: string): { values: string[]; end?: number } | undefined {
+  const slices = Object.keys(entry)
+    .map((key) => ({ key, match: RANGE.exec(key) }))
+    .filter(({ match }) => match?.[1]?.toLowerCase() === attribute.toLowerCase())
+    .map(({ key, match }) => ({ values: valuesOf(entry, key), end: match?.[3] === '*' ? undefined : Number(match?.[3]) }));
+  if (slices.length === 0) return undefined;
+  const last = slices.find((s) => s.end === undefined);
+  return last ?? slices.reduce((a, b) => (b.values.length > a.values.length ? b : a));
+}
 
 export function createDirectory(options: DirectoryOptions): Directory {
   const name = options.connector;
@@ -126,11 +154,11 @@ export function createDirectory(options: DirectoryOptions): Directory {
     }
   };
 
-  const hasMember = async (group: string, memberDn: string): Promise<boolean> => {
+  const hasMember = async (group: EntryRef, member: EntryRef): Promise<boolean> => {
     try {
       // A compare answers exactly this question and, unlike a filtered search, fails loudly when the
       // service account may not read `member` instead of looking like "not a member".
-      return await run(`read member ${memberDn} of ${group}`, group, (client) => client.compare(group, 'member', memberDn));
+      return await run(`read member ${labelOf(member)} of ${labelOf(group)}`, labelOf(group), (client) => client.compare(dnOf(group), 'member', dnOf(member)));
     } catch (err) {
       // The group has no `member` value at all (OpenLDAP with some schemas, AD for an empty group): nobody holds it.
       if (err instanceof ConnectorError && ldapResultCode(err.cause) === LdapResult.noSuchAttribute) return false;
@@ -144,59 +172,55 @@ export function createDirectory(options: DirectoryOptions): Directory {
     runAccepting,
     hasMember,
 
-    addMember: async (group, value, checkValue = value) => {
-      const action = `add ${checkValue} to ${group}`;
+    addMember: async (group, member, value = dnOf(member)) => {
+      const action = `add ${labelOf(member)} to ${labelOf(group)}`;
       // 20 typeOrValueExists: already a member (OpenLDAP). 68 entryAlreadyExists: the same, said by AD —
       // confirmed with a read because 68 is not specific to member values.
-      const code = await runAccepting(action, group, [LdapResult.typeOrValueExists, LdapResult.alreadyExists], (client) =>
-        client.modify(group, memberChange('add', value)),
+      const code = await runAccepting(action, labelOf(group), [LdapResult.typeOrValueExists, LdapResult.alreadyExists], (client) =>
+        client.modify(dnOf(group), memberChange('add', value)),
       );
       if (code === undefined) return 'added';
-      if (code === LdapResult.alreadyExists && !(await hasMember(group, checkValue))) {
-        throw new ConnectorError(name, `cannot add ${checkValue} to ${group}: the server says it already exists, but it is not a member`, { retryable: false });
+      if (code === LdapResult.alreadyExists && !(await hasMember(group, member))) {
+        throw new ConnectorError(name, `cannot ${action}: the server says it already exists, but it is not a member`, { retryable: false });
       }
       return 'present';
     },
 
-    removeMember: async (group, memberDn) => {
-      const action = `remove ${memberDn} from ${group}`;
+    removeMember: async (group, member) => {
+      const action = `remove ${labelOf(member)} from ${labelOf(group)}`;
       // 16 noSuchAttribute: not a member (OpenLDAP, and AD for an empty group). 53 unwillingToPerform: AD's
       // answer for a non-member, but also a generic refusal, so it only counts once a read confirms it.
       // 65 objectClassViolation: the last member of a groupOfNames, which needs one.
-      const code = await runAccepting(action, group, [LdapResult.noSuchAttribute, LdapResult.unwillingToPerform, LdapResult.objectClassViolation], (client) =>
-        client.modify(group, memberChange('delete', memberDn)),
-      );
+      const remove = (client: Client): Promise<void> => client.modify(dnOf(group), memberChange('delete', dnOf(member)));
+      const code = await runAccepting(action, labelOf(group), [LdapResult.noSuchAttribute, LdapResult.unwillingToPerform, LdapResult.objectClassViolation], remove);
       if (code === undefined) return 'removed';
       if (code === LdapResult.objectClassViolation) return 'last-member';
-      if (code === LdapResult.unwillingToPerform && (await hasMember(group, memberDn))) {
+      if (code === LdapResult.unwillingToPerform && (await hasMember(group, member))) {
         // Still a member: the refusal was real. Ask once more so that the caller gets the server's own error.
-        await run(action, group, (client) => client.modify(group, memberChange('delete', memberDn)));
+        await run(action, labelOf(group), remove);
         return 'removed';
       }
       return 'absent';
     },
 
-    readAll: async (dn, attribute, controls) => {
+    readAll: async (dn, attribute, options = {}) => {
       const values: string[] = [];
-      let request = attribute;
-      // Each answer says which slice it holds; the next request starts after it, until a slice ends in `*`.
+      const slice = (start: number): string => (options.pageSize === undefined ? `${attribute};range=${start}-*` : `${attribute};range=${start}-${start + options.pageSize - 1}`);
+      let request = options.pageSize === undefined ? attribute : slice(0);
       for (;;) {
         const result = await run(`read ${attribute} of ${dn}`, dn, (client) =>
-          client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [request] }, controls),
+          client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [request] }, options.controls),
         );
         const entry = result.searchEntries[0];
         if (!entry) return { found: false, values };
-        const ranged = Object.keys(entry)
-          .map((key) => ({ key, match: RANGE.exec(key) }))
-          .find(({ match }) => match?.[1]?.toLowerCase() === attribute.toLowerCase());
-        if (!ranged?.match) {
+        const ranged = rangedSlice(entry, attribute);
+        if (!ranged) {
           values.push(...valuesOf(entry, attribute));
           return { found: true, values };
         }
-        values.push(...valuesOf(entry, ranged.key));
-        const end = ranged.match[3];
-        if (end === '*' || end === undefined) return { found: true, values };
-        request = `${attribute};range=${Number(end) + 1}-*`;
+        values.push(...ranged.values);
+        if (ranged.end === undefined || ranged.values.length === 0) return { found: true, values };
+        request = slice(ranged.end + 1);
       }
     },
 
