@@ -1,6 +1,7 @@
 // The `ad` connector block: sensible defaults, a clear refusal of a clear-text bind, and group targets
 // that can be a DN, a name or a SID.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, test } from 'node:test';
 import { TempConfigs, yaml } from '../fixtures/configs/temp-config.ts';
 
@@ -59,4 +60,13 @@ test('unknown principal attributes and modes list the valid ones', async () => {
   assert.equal(found.length, 2);
   assert.match(found[0] ?? '', /^jitd\.yaml:8:25 connectors\.corp\.principalAttribute: .*sAMAccountName.*userPrincipalName.*objectGUID.*objectSid/);
   assert.match(found[1] ?? '', /^jitd\.yaml:9:26 connectors\.corp\.timeBoundMembership: .*auto.*off.*required/);
+});
+
+test('the configuration example in docs/connectors/active-directory.md loads (with a version line added)', async () => {
+  const doc = await readFile(new URL('../../docs/connectors/active-directory.md', import.meta.url), 'utf8');
+  const block = /## Configuration\n\n```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(block, 'the doc has a yaml block under "## Configuration"');
+  const { config, issues } = await configs.load(`version: 1\n${block}`, { JITD_AD_PASSWORD: 'x' });
+  assert.deepEqual(issues, []);
+  assert.deepEqual(config?.roles.map((r) => [r.name, r.target]), [['domain-admins', { group: 'Domain Admins' }]]);
 });
