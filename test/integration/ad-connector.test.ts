@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { sidFromBytes } from '../../src/connectors/ad/binary-ids.ts';
+import { guidFromBytes, sidFromBytes } from '../../src/connectors/ad/binary-ids.ts';
 import { createAdConnector } from '../../src/connectors/ad/connector.ts';
 import type { AdConnector } from '../../src/connectors/ad/connector.ts';
 import { memoryMemo } from '../../src/connectors/connector.ts';
@@ -146,6 +146,28 @@ describe('ad connector: Domain Admins and group references', () => {
     await dc.ldapmodify(`dn: ${userDn}\nchangetype: modify\nreplace: sAMAccountName\nsAMAccountName: ${sam}-new\n`);
     await c.revoke({ principal: PrincipalId(sam), target: { group } });
     assert.deepEqual(await dc.members(group), []);
+  });
+
+  test('principals can be user principal names, SIDs or GUIDs: grant, holds and inspect use the same form', async () => {
+    const attribute = async (name: string): Promise<Buffer> => {
+      const line = (await dc.ldapsearch(['-b', dc.userDn('bob'), '-s', 'base', name])).split('\n').find((l) => l.startsWith(`${name}::`));
+      return Buffer.from(line?.slice(name.length + 2).trim() ?? '', 'base64');
+    };
+    const forms: [AdConnectorConfig['principalAttribute'], string][] = [
+      ['userPrincipalName', 'bob@jit.test'],
+      ['objectSid', sidFromBytes(await attribute('objectSid'))],
+      ['objectGUID', guidFromBytes(await attribute('objectGUID'))],
+    ];
+    for (const [principalAttribute, id] of forms) {
+      const group = await newGroup();
+      const c = connector({ principalAttribute });
+      await grant(c, PrincipalId(id), { group });
+      assert.deepEqual(await memberNames(group), ['bob'], principalAttribute);
+      assert.equal(await c.holds({ principal: PrincipalId(id), target: { group } }), true, principalAttribute);
+      assert.deepEqual((await c.inspect({ group })).map((h) => [h.principal, h.mapped]), [[id, true]], principalAttribute);
+      await c.revoke({ principal: PrincipalId(id), target: { group } });
+      assert.deepEqual(await memberNames(group), [], principalAttribute);
+    }
   });
 
   test('an account that does not exist is refused permanently, naming it', async () => {
