@@ -2,9 +2,9 @@
 // type makes a ConnectorConfig type without an entry a compile error).
 import { adConnectorConfigSchema, adRoleTargetSchema } from '../connectors/ad/config.ts';
 import { ldapConnectorConfigSchema, ldapRoleTargetSchema } from '../connectors/ldap/config.ts';
-import { defineConnectorKind, type ConnectorKind } from './connector-kind.ts';
+import { defineConnectorKind, type ConnectorKind, type ConnectorLoadContext } from './connector-kind.ts';
 import { durationField } from './fields.ts';
-import type { ConnectorConfig } from './types.ts';
+import type { ConnectorConfig, LdapConnectorConfig } from './types.ts';
 
 // The file form of the LDAP block: the connector's own schema, with `timeout` read as a duration
 // (so a bad one is reported like every other duration) and its default kept from that schema.
@@ -12,20 +12,32 @@ const ldapFileSchema = ldapConnectorConfigSchema.extend({
   timeout: durationField.prefault(ldapConnectorConfigSchema.shape.timeout.def.defaultValue),
 });
 
+/** The connection fields every LDAP-based block shares, checked and with paths resolved; undefined after a reported problem. */
+function connectionOf(
+  input: { url: string; startTls: boolean; tls: { caFile?: string | undefined; serverName?: string | undefined; rejectUnauthorized: boolean } },
+  { report, resolvePath }: ConnectorLoadContext,
+): { url: string; startTls: boolean; tls: LdapConnectorConfig['tls'] } | undefined {
+  if (input.startTls && input.url.startsWith('ldaps:')) {
+    report.problem(['startTls'], 'cannot be used with an ldaps:// url (the connection is already TLS)', 'invalid_value');
+    return undefined;
+  }
+  const { caFile, serverName, rejectUnauthorized } = input.tls;
+  return {
+    url: input.url,
+    startTls: input.startTls,
+    tls: { ...(caFile === undefined ? {} : { caFile: resolvePath(caFile) }), ...(serverName === undefined ? {} : { serverName }), rejectUnauthorized },
+  };
+}
+
 const ldap = defineConnectorKind({
   configSchema: ldapFileSchema,
   targetSchema: ldapRoleTargetSchema,
-  toConfig(input, { report, resolvePath }) {
-    if (input.startTls && input.url.startsWith('ldaps:')) {
-      report.problem(['startTls'], 'cannot be used with an ldaps:// url (the connection is already TLS)', 'invalid_value');
-      return undefined;
-    }
-    const { caFile, serverName, rejectUnauthorized } = input.tls;
+  toConfig(input, context) {
+    const connection = connectionOf(input, context);
+    if (!connection) return undefined;
     return {
       type: 'ldap',
-      url: input.url,
-      startTls: input.startTls,
-      tls: { ...(caFile === undefined ? {} : { caFile: resolvePath(caFile) }), ...(serverName === undefined ? {} : { serverName }), rejectUnauthorized },
+      ...connection,
       bindDn: input.bindDn,
       bindPassword: input.bindPassword,
       userDn: input.userDn,
@@ -44,21 +56,16 @@ const adFileSchema = adConnectorConfigSchema.extend({
 const ad = defineConnectorKind({
   configSchema: adFileSchema,
   targetSchema: adRoleTargetSchema,
-  toConfig(input, { report, resolvePath }) {
-    if (input.startTls && input.url.startsWith('ldaps:')) {
-      report.problem(['startTls'], 'cannot be used with an ldaps:// url (the connection is already TLS)', 'invalid_value');
-      return undefined;
-    }
+  toConfig(input, context) {
     if (!input.startTls && input.url.startsWith('ldap:')) {
-      report.problem(['url'], 'Active Directory refuses a simple bind over plain LDAP: use ldaps://host:636, or ldap://host:389 with startTls: true', 'invalid_value');
+      context.report.problem(['url'], 'Active Directory refuses a simple bind over plain LDAP: use ldaps://host:636, or ldap://host:389 with startTls: true', 'invalid_value');
       return undefined;
     }
-    const { caFile, serverName, rejectUnauthorized } = input.tls;
+    const connection = connectionOf(input, context);
+    if (!connection) return undefined;
     return {
       type: 'ad',
-      url: input.url,
-      startTls: input.startTls,
-      tls: { ...(caFile === undefined ? {} : { caFile: resolvePath(caFile) }), ...(serverName === undefined ? {} : { serverName }), rejectUnauthorized },
+      ...connection,
       bindDn: input.bindDn,
       bindPassword: input.bindPassword,
       ...(input.baseDn === undefined ? {} : { baseDn: input.baseDn }),

@@ -2,15 +2,9 @@
 // driven through the CLI. The user's memberOf is read by the fixture with ldapsearch, not through jitd.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { eventually, startJitdProcess, type JitdProcess } from '../fixtures/jitd-process.ts';
+import { eventually, startJitdProcess, waitForFailingRevocation, type JitdProcess, type LeaseJson } from '../fixtures/jitd-process.ts';
 import { startSambaDc, type SambaDc } from '../fixtures/samba.ts';
 
-interface LeaseJson {
-  id: string;
-  state: string;
-  attempts: number;
-  lastError?: string;
-}
 interface StatusJson {
   standingAccess?: { findings: { role: string; holder: string; raw: string; removed: boolean }[] };
 }
@@ -75,15 +69,10 @@ describe('Domain Admins on a Samba AD DC through jitd serve and the CLI', () => 
     const { lease } = await jitd.json<{ lease: LeaseJson }>('alice', ['request', 'domain-admins', '--for', '2s', '--reason', 'outage test']);
     assert.equal(await inDomainAdmins('alice'), true);
     await dc.stop();
-    let failing: LeaseJson | undefined;
     try {
-      const failed = await eventually(async () => {
-        const { leases } = await jitd.json<{ leases: LeaseJson[] }>('bob', ['leases', '--state', 'revoke_failed']);
-        failing = leases.find((l) => l.id === lease.id);
-        return failing !== undefined && failing.attempts >= 2;
-      }, 15_000);
-      assert.ok(failed, 'the lease is in revoke_failed and retried');
-      assert.match(failing?.lastError ?? '', /^corp-ad: cannot reach LDAP server ldaps:\/\/[\d.]+:636: connection refused$/);
+      const failing = await waitForFailingRevocation(jitd, lease.id);
+      assert.ok(failing, 'the lease is in revoke_failed and retried');
+      assert.match(failing.lastError ?? '', /^corp-ad: cannot reach LDAP server ldaps:\/\/[\d.]+:636: connection refused$/);
     } finally {
       await dc.start();
     }

@@ -5,17 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { eventually, startJitdProcess, type JitdProcess } from '../fixtures/jitd-process.ts';
+import { eventually, startJitdProcess, waitForFailingRevocation, type JitdProcess, type LeaseJson } from '../fixtures/jitd-process.ts';
 import { startSlapd, type Slapd } from '../fixtures/slapd.ts';
 
-interface LeaseJson {
-  id: string;
-  state: string;
-  attempts: number;
-  lastError?: string;
-  nextAttemptAt?: string;
-  revokeConfirmedAt?: string;
-}
 
 describe('a target outage during expiry', () => {
   let slapd: Slapd;
@@ -34,15 +26,10 @@ describe('a target outage during expiry', () => {
   test('a lease expiring while slapd is down shows revoke_failed, then is revoked once slapd is back', async () => {
     const { lease } = await jitd.json<{ lease: LeaseJson }>('alice', ['request', 'domain-admins', '--for', '2s', '--reason', 'outage test']);
     await slapd.stop();
-    let failing: LeaseJson | undefined;
-    const failed = await eventually(async () => {
-      const { leases } = await jitd.json<{ leases: LeaseJson[] }>('bob', ['leases', '--state', 'revoke_failed']);
-      failing = leases.find((l) => l.id === lease.id);
-      return failing !== undefined && failing.attempts >= 2;
-    }, 15_000);
-    assert.ok(failed, 'the lease is in revoke_failed and retried');
-    assert.match(failing!.lastError!, /^test-ldap: .*(ECONNREFUSED|connect)/i);
-    assert.ok(failing!.nextAttemptAt, 'the next attempt is scheduled');
+    const failing = await waitForFailingRevocation(jitd, lease.id);
+    assert.ok(failing, 'the lease is in revoke_failed and retried');
+    assert.match(failing.lastError ?? '', /^test-ldap: .*(ECONNREFUSED|connect)/i);
+    assert.ok(failing.nextAttemptAt, 'the next attempt is scheduled');
 
     const status = await jitd.cli('bob', ['status']);
     assert.match(status.stdout, /Revocations in progress or failing \(1\):/);

@@ -42,16 +42,7 @@ export function createAdConnector(
   options: AdConnectorOptions = {},
 ): AdConnector {
   const now = options.now ?? Date.now;
-  const directory = createDirectory({
-    connector: name,
-    url: config.url,
-    startTls: config.startTls,
-    tls: config.tls,
-    bindDn: config.bindDn,
-    bindPassword: secrets.bindPassword,
-    timeoutMs: config.timeoutMs,
-    accessHint: ACCESS_HINT,
-  });
+  const directory = createDirectory({ connector: name, config, bindPassword: secrets.bindPassword, accessHint: ACCESS_HINT });
   const objects = createDirectoryObjects(directory, {
     memo: options.memo ?? memoryMemo(),
     principalAttribute: config.principalAttribute,

@@ -24,16 +24,7 @@ export function createLdapConnector(name: ConnectorName, config: LdapConnectorCo
     throw new ConnectorError(name, `placeholderMember "${config.placeholderMember}" is not a DN`, { retryable: false });
   }
   const placeholderKey = config.placeholderMember === undefined ? undefined : normalizeDn(config.placeholderMember);
-  const directory = createDirectory({
-    connector: name,
-    url: config.url,
-    startTls: config.startTls,
-    tls: config.tls,
-    bindDn: config.bindDn,
-    bindPassword: secrets.bindPassword,
-    timeoutMs: config.timeoutMs,
-    accessHint: 'grant it write access to member of the group',
-  });
+  const directory = createDirectory({ connector: name, config, bindPassword: secrets.bindPassword, accessHint: 'grant it write access to member of the group' });
 
   const groupOf = (target: RoleTarget): string => {
     const problems = validateTarget(target);

@@ -10,14 +10,19 @@ import { LdapResult, classifyLdapError, ldapResultCode } from './errors.ts';
 import type { LdapErrorContext } from './errors.ts';
 import { createLdapSession } from './session.ts';
 
-export interface DirectoryOptions {
-  readonly connector: string;
+/** The connection part of an LDAP-based connector's config (`ldap` and `ad` share it). */
+export interface DirectoryConfig {
   readonly url: string;
   readonly startTls: boolean;
   readonly tls: { readonly caFile?: string; readonly serverName?: string; readonly rejectUnauthorized: boolean };
   readonly bindDn: string;
-  readonly bindPassword: string;
   readonly timeoutMs: number;
+}
+
+export interface DirectoryOptions {
+  readonly connector: string;
+  readonly config: DirectoryConfig;
+  readonly bindPassword: string;
   /** Said after "insufficient access rights" when the service account may not change a group. */
   readonly accessHint: string;
 }
@@ -103,8 +108,8 @@ function rangedSlice(entry: Record<string, unknown>, attribute: string): { value
   return last ?? slices.reduce((a, b) => (b.values.length > a.values.length ? b : a));
 }
 
-export function createDirectory(options: DirectoryOptions): Directory {
-  const name = options.connector;
+export function createDirectory({ connector: name, config, bindPassword, accessHint }: DirectoryOptions): Directory {
+  const options = { ...config, bindPassword, accessHint };
   const session = createLdapSession({
     url: options.url,
     startTls: options.startTls,
