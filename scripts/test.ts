@@ -18,7 +18,7 @@ function step(name: string, command: string, args: readonly string[]): void {
 const bin = (name: string) => `node_modules/.bin/${name}`;
 const only = process.argv.slice(2);
 
-process.stderr.write('== system packages (slapd, ldap-utils, samba-ad-dc)\n');
+process.stderr.write('== system packages (slapd, ldap-utils, samba-ad-dc, openssh-server)\n');
 await ensureSystemPackages();
 if (only.length === 0) {
   step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
