@@ -23,7 +23,7 @@ import { startJitd, type RunningJitd } from '../src/serve/start-jitd.ts';
 import { startSlapd } from '../test/fixtures/slapd.ts';
 import { ApiClient } from './api-client.ts';
 import { cleanup, cleanupOnSignals, onCleanup } from './cleanup.ts';
-import { writeBenchConfig, type BenchRole } from './jitd-server.ts';
+import { ldapBenchConnector, writeBenchConfig, type BenchRole } from './jitd-server.ts';
 import { LdapWitness, RawTargetClient } from './ldap-witness.ts';
 import { sampleProcess } from './proc-stats.ts';
 import { phase } from './progress.ts';
@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   for (let g = 0; g < groups; g++) massRoles.push(await role(`mass-${String(g).padStart(2, '0')}`));
   const dir = await mkdtemp(join(tmpdir(), 'jitd-diagnose-'));
   onCleanup('temp dir', () => rm(dir, { recursive: true, force: true }));
-  const file = await writeBenchConfig({ slapd, principals: uids, roles: [latency, ...massRoles], batchSize: Math.max(5000, mass) }, dir);
+  const file = await writeBenchConfig({ connector: ldapBenchConnector(slapd), principals: uids, roles: [latency, ...massRoles], batchSize: Math.max(5000, mass) }, dir);
 
   // 1. Config load.
   const rss0 = sampleProcess(process.pid)!;

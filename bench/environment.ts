@@ -1,39 +1,19 @@
-// The system under test: a throwaway slapd (the test harness's), its users and groups, and a real
-// `jitd serve` child process configured for the benchmark, plus the independent LDAP clients. Everything
-// started here is registered for cleanup.
-import { readFileSync } from 'node:fs';
+// The LDAP section's system under test: a throwaway slapd (the test harness's), its users and groups, and a
+// real `jitd serve` child process configured for the benchmark, plus the independent LDAP clients. Everything
+// started here is registered for cleanup. (environment-ad.ts is the AD section's.)
 import { startSlapd, type Slapd } from '../test/fixtures/slapd.ts';
-import { ApiClient } from './api-client.ts';
 import { onCleanup } from './cleanup.ts';
-import { startJitdServer, type BenchRole, type JitdServer } from './jitd-server.ts';
+import { ldapBenchConnector, type BenchRole } from './jitd-server.ts';
 import { LdapWitness, RawTargetClient } from './ldap-witness.ts';
 import type { BenchOptions } from './options.ts';
+import { pidFromFile } from './process-probe.ts';
 import { phase } from './progress.ts';
+import { seconds, startJitdAndClients, type SectionEnvironment } from './section-environment.ts';
 
-export interface BenchUser {
-  readonly uid: string;
-  readonly dn: string;
-  readonly token: string;
-}
-
-export interface BenchEnvironment {
+export interface BenchEnvironment extends SectionEnvironment {
   readonly slapd: Slapd;
-  readonly server: JitdServer;
-  readonly api: ApiClient;
-  readonly witness: LdapWitness;
-  readonly raw: RawTargetClient;
-  readonly users: readonly BenchUser[];
-  readonly latencyRole: BenchRole;
   readonly throughputRole: BenchRole;
-  readonly massRoles: readonly BenchRole[];
-  /** A group no role points at: the raw ldapts operations use it. */
-  readonly rawGroupDn: string;
-  /** slapd's pid (from its pidfile), for CPU accounting. */
-  readonly slapdPid: number | undefined;
-  readonly setupSeconds: { readonly slapd: number; readonly users: number; readonly jitd: number };
 }
-
-const seconds = (since: number) => Math.round((Date.now() - since) / 10) / 100;
 
 export async function startEnvironment(options: BenchOptions): Promise<BenchEnvironment> {
   let t = Date.now();
@@ -55,44 +35,19 @@ export async function startEnvironment(options: BenchOptions): Promise<BenchEnvi
   for (let g = 0; g < options.groups; g++) massRoles.push(await group(`mass-${String(g).padStart(2, '0')}`));
   const usersSeconds = seconds(t);
 
-  t = Date.now();
-  phase(`starting jitd serve (${userCount + 1} token identities, ${massRoles.length + 2} roles)`);
-  const server = await startJitdServer({
-    slapd,
-    principals: uids,
-    roles: [latencyRole, throughputRole, ...massRoles],
-    batchSize: Math.max(5000, options.mass),
-    nodeFlags: options.jitdNodeFlags,
-    ...(options.jitdOutput === undefined ? {} : { outputFile: options.jitdOutput }),
-  });
-  onCleanup('jitd serve', () => server.stop());
-  const jitdSeconds = seconds(t);
-
-  const api = new ApiClient(server.url, Math.max(options.clients, options.createConcurrency) + 4);
-  onCleanup('API client', () => api.close());
-  const witness = await LdapWitness.open(slapd);
-  onCleanup('LDAP reader', () => witness.close());
-  const raw = await RawTargetClient.open(slapd);
-  onCleanup('raw LDAP client', () => raw.close());
-
-  let slapdPid: number | undefined;
-  try {
-    slapdPid = Number(readFileSync(`${slapd.dir}/slapd.pid`, 'utf8').trim());
-  } catch {
-    slapdPid = undefined;
-  }
-  return {
-    slapd,
-    server,
-    api,
-    witness,
-    raw,
-    users: uids.map((uid) => ({ uid, dn: slapd.userDn(uid), token: server.tokens.get(uid)! })),
+  const env = await startJitdAndClients(options, {
+    connector: ldapBenchConnector(slapd),
+    users: uids.map((uid) => ({ uid, dn: slapd.userDn(uid) })),
     latencyRole,
-    throughputRole,
     massRoles,
+    otherRoles: [throughputRole],
     rawGroupDn,
-    slapdPid,
-    setupSeconds: { slapd: slapdSeconds, users: usersSeconds, jitd: jitdSeconds },
-  };
+    directoryPid: pidFromFile(`${slapd.dir}/slapd.pid`),
+    mass: options.mass,
+    apiSockets: Math.max(options.clients, options.createConcurrency) + 4,
+    openWitness: () => LdapWitness.open(slapd),
+    openRaw: () => RawTargetClient.open(slapd),
+    setupSeconds: { slapd: slapdSeconds, users: usersSeconds },
+  });
+  return { ...env, slapd, throughputRole };
 }

@@ -1,6 +1,7 @@
 // Runs the real `jitd serve` as a child process with a generated jitd.yaml, the way the end-to-end tests do
-// (test/fixtures/jitd-process.ts), but with the benchmark's own config: one token identity per benchmark
-// user, one auto-approved role per group, a 100 ms scheduler poll, a large batch, and warn-level logs.
+// (test/fixtures/jitd-process.ts), but with the benchmark's own config: one connector (ldap on slapd, or ad
+// on a Samba DC), one token identity per benchmark user, one auto-approved role per group, a 100 ms
+// scheduler poll, a large batch, and warn-level logs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { SambaDc } from '../test/fixtures/samba.ts';
 import { freePort, ldapConnectorEntry, type Slapd } from '../test/fixtures/slapd.ts';
 
 const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
@@ -19,9 +21,38 @@ export interface BenchRole {
   readonly groupDn: string;
 }
 
+/** The one connector of the benchmark's jitd: its config entry, given the file its bind password is in. */
+export interface BenchConnector {
+  readonly name: string;
+  /** Written to a 0600 file next to jitd.yaml; never on a command line. */
+  readonly bindPassword: string;
+  entry(passwordFile: string): Record<string, unknown>;
+}
+
+/** The `ldap` connector on a throwaway slapd, bound as its service account. */
+export const ldapBenchConnector = (slapd: Slapd): BenchConnector => ({
+  name: 'bench-ldap',
+  bindPassword: slapd.servicePassword,
+  entry: (passwordFile) => ldapConnectorEntry(slapd, passwordFile),
+});
+
+/** The `ad` connector on a Samba DC over LDAPS, bound as Administrator, principals by sAMAccountName. */
+export const adBenchConnector = (dc: SambaDc): BenchConnector => ({
+  name: 'bench-ad',
+  bindPassword: dc.adminPassword,
+  entry: (passwordFile) => ({
+    type: 'ad',
+    url: dc.ldapsUrl,
+    tls: { caFile: dc.caFile, serverName: dc.serverName },
+    bindDn: dc.adminDn,
+    bindPassword: { file: passwordFile },
+    principalAttribute: 'sAMAccountName',
+  }),
+});
+
 export interface JitdServerOptions {
-  readonly slapd: Slapd;
-  /** Principals that get a token; each must have an entry under the slapd's ou=people. */
+  readonly connector: BenchConnector;
+  /** Principals that get a token; each must be an account the connector finds. */
   readonly principals: readonly string[];
   readonly roles: readonly BenchRole[];
   readonly batchSize: number;
@@ -45,7 +76,7 @@ export interface JitdServer {
 }
 
 function buildConfig(o: JitdServerOptions, port: number, dir: string, passwordFile: string, hashes: ReadonlyMap<string, string>) {
-  const { slapd } = o;
+  const { connector } = o;
   return {
     version: 1,
     server: { listen: `127.0.0.1:${port}` },
@@ -62,13 +93,11 @@ function buildConfig(o: JitdServerOptions, port: number, dir: string, passwordFi
     // On, as in production; with a 1 h interval its only pass is at start-up, outside the measurements.
     reconciler: { enabled: true, interval: '1h' },
     log: { level: 'warn' },
-    connectors: {
-      'bench-ldap': ldapConnectorEntry(slapd, passwordFile),
-    },
+    connectors: { [connector.name]: connector.entry(passwordFile) },
     roles: Object.fromEntries(
       o.roles.map((role) => [
         role.name,
-        { connector: 'bench-ldap', group: role.groupDn, maxDuration: '4h', defaultDuration: '1h', eligible: ['group:bench'], approval: 'auto', requireReason: false },
+        { connector: connector.name, group: role.groupDn, maxDuration: '4h', defaultDuration: '1h', eligible: ['group:bench'], approval: 'auto', requireReason: false },
       ]),
     ),
   };
@@ -94,10 +123,10 @@ export interface BenchConfigFile {
   readonly tokens: ReadonlyMap<string, string>;
 }
 
-/** Writes jitd.yaml (and the LDAP password file it points at) into `dir`, with fresh random tokens. */
+/** Writes jitd.yaml (and the bind password file it points at) into `dir`, with fresh random tokens. */
 export async function writeBenchConfig(o: JitdServerOptions, dir: string): Promise<BenchConfigFile> {
-  const passwordFile = join(dir, 'ldap-password');
-  await writeFile(passwordFile, `${o.slapd.servicePassword}\n`, { mode: 0o600 });
+  const passwordFile = join(dir, 'bind-password');
+  await writeFile(passwordFile, `${o.connector.bindPassword}\n`, { mode: 0o600 });
   const tokens = new Map<string, string>();
   const hashes = new Map<string, string>();
   for (const principal of [ADMIN_PRINCIPAL, ...o.principals]) {

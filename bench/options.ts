@@ -1,13 +1,21 @@
 // Command-line options of `npm run bench`: the counts of each phase, with a `--quick` preset for a smoke run.
 import { parseArgs } from 'node:util';
 
+/** The directory sections `npm run bench` can run, in the order they run. */
+export const TARGETS = ['ldap', 'ad'] as const;
+export type BenchTarget = (typeof TARGETS)[number];
+
 export interface BenchOptions {
+  /** Which sections run: `ldap` (slapd) and/or `ad` (a Samba AD DC). */
+  readonly targets: readonly BenchTarget[];
   /** Sequential grants measured in the latency phase (after the warm-up). */
   readonly grants: number;
   /** Unmeasured grants (and raw LDAP operations) before the latency phase, so JIT compilation is done. */
   readonly warmup: number;
-  /** Leases that expire in the same second in the mass-expiry phase. */
+  /** Leases that expire in the same second in the LDAP section's mass-expiry phase. */
   readonly mass: number;
+  /** The same in the AD section. */
+  readonly adMass: number;
   /** Groups (one role each) the mass-expiry leases are spread over. */
   readonly groups: number;
   /** Parallel API requests while creating the mass-expiry leases. */
@@ -26,25 +34,33 @@ export interface BenchOptions {
 
 export const HELP = `usage: npm run bench -- [options]
 
-Measures jitd against a real throwaway slapd and a real \`jitd serve\` child process:
+Measures jitd against real throwaway directory servers and a real \`jitd serve\` child process per section.
+Section ldap (slapd):
   1. grant latency   sequential auto-approved requests: API round trip, API call → membership visible to an
                      independent LDAP reader, and the same add + read-back done directly with ldapts (the floor)
   2. throughput      concurrent clients doing request → release cycles
   3. mass expiry     N leases expiring in the same second: time from the latest expiry until the last
                      membership is gone, as seen by an independent LDAP reader; checked through the API
   4. peak RSS        VmHWM of the jitd serve process
-Prints a table and writes JSON. Measures only: it asserts nothing and exits 0 even when a target is missed.
+Section ad (a Samba AD DC over LDAPS, jitd's ad connector):
+  1. grant latency   as above; the floor is the same add of member + compare done directly with ldapts over LDAPS
+  2. mass expiry     as above, with --ad-mass leases
+  and the peak RSS of that section's jitd serve.
+Prints a table and writes JSON (the ad section's figures under "ad"). Measures only: it asserts nothing and
+exits 0 even when a target is missed.
 
 options:
-  --grants N     sequential grants measured in phase 1 (default 300; quick 50)
+  --targets LIST sections to run, comma-separated: ldap, ad (default ldap,ad)
+  --grants N     sequential grants measured in phase 1 of each section (default 300; quick 50)
   --warmup N     unmeasured warm-up grants before phase 1 (default 30; quick 10)
-  --mass N       leases expiring together in phase 3 (default 5000; quick 500)
-  --groups N     groups/roles the mass leases are spread over (default 10)
+  --mass N       leases expiring together in the ldap section (default 5000; quick 500)
+  --ad-mass N    leases expiring together in the ad section (default 2000; quick 200)
+  --groups N     groups/roles the mass leases are spread over, in each section (default 10)
   --concurrency N  parallel API requests creating the mass leases (default 16)
-  --seconds N    length of phase 2 in seconds (default 15; quick 3; 0 skips it)
-  --clients N    concurrent clients in phase 2 (default 8)
+  --seconds N    length of the ldap section's phase 2 in seconds (default 15; quick 3; 0 skips it)
+  --clients N    concurrent clients in the ldap section's phase 2 (default 8)
   --out FILE     where to write the JSON (default bench/results/latest.json)
-  --jitd-node-flags=FLAGS  extra Node flags for the jitd serve process, space-separated, written with "=",
+  --jitd-node-flags=FLAGS  extra Node flags for the jitd serve processes, space-separated, written with "=",
                  e.g. --jitd-node-flags="--max-semi-space-size=2" (shows how much of its RSS is V8
                  heap sizing rather than live data)
   --jitd-output FILE  append everything jitd serve writes (warn-level logs, --trace-gc lines) to FILE
@@ -59,6 +75,14 @@ function count(name: string, value: string | undefined, fallback: number, min: n
   return n;
 }
 
+function targets(value: string | undefined): BenchTarget[] {
+  if (value === undefined) return [...TARGETS];
+  const asked = value.split(',').map((t) => t.trim());
+  const unknown = asked.filter((t) => !(TARGETS as readonly string[]).includes(t));
+  if (unknown.length > 0) throw new Error(`--targets must list some of ${TARGETS.join(', ')} (comma-separated), got "${value}"`);
+  return TARGETS.filter((t) => asked.includes(t));
+}
+
 /** Parses argv; returns undefined when --help was asked for. Throws with a one-line message on bad input. */
 export function parseOptions(argv: readonly string[]): BenchOptions | undefined {
   const { values } = parseArgs({
@@ -66,9 +90,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     strict: true,
     allowPositionals: false,
     options: {
+      targets: { type: 'string' },
       grants: { type: 'string' },
       warmup: { type: 'string' },
       mass: { type: 'string' },
+      'ad-mass': { type: 'string' },
       groups: { type: 'string' },
       concurrency: { type: 'string' },
       seconds: { type: 'string' },
@@ -83,9 +109,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
   if (values.help) return undefined;
   const quick = values.quick;
   return {
+    targets: targets(values.targets),
     grants: count('grants', values.grants, quick ? 50 : 300, 1),
     warmup: count('warmup', values.warmup, quick ? 10 : 30, 0),
     mass: count('mass', values.mass, quick ? 500 : 5000, 1),
+    adMass: count('ad-mass', values['ad-mass'], quick ? 200 : 2000, 1),
     groups: count('groups', values.groups, 10, 1),
     createConcurrency: count('concurrency', values.concurrency, 16, 1),
     seconds: count('seconds', values.seconds, quick ? 3 : 15, 0),

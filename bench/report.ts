@@ -10,6 +10,12 @@ export interface Row {
   readonly met?: boolean;
 }
 
+/** What one section of the benchmark (a directory) gives the report: its table rows and its JSON. */
+export interface SectionResult<J> {
+  readonly rows: readonly Row[];
+  readonly json: J;
+}
+
 /** A heading row: printed as a separator line with the text. */
 export const section = (title: string): Row => ({ figure: `— ${title}`, value: '' });
 

@@ -5,14 +5,14 @@
 import { performance } from 'node:perf_hooks';
 import type { ApiClient } from '../api-client.ts';
 import type { BenchRole } from '../jitd-server.ts';
-import type { LdapWitness, RawTargetClient } from '../ldap-witness.ts';
+import type { MembershipReader, RawMembershipWriter } from '../ldap-witness.ts';
 import { counter } from '../progress.ts';
 import { summarize, type Summary } from '../stats.ts';
 
 export interface GrantLatencyInput {
   readonly api: ApiClient;
-  readonly witness: LdapWitness;
-  readonly raw: RawTargetClient;
+  readonly witness: MembershipReader;
+  readonly raw: RawMembershipWriter;
   readonly role: BenchRole;
   /** A group no role points at, for the raw operations. */
   readonly rawGroupDn: string;
@@ -39,7 +39,7 @@ export interface GrantLatencyResult {
 
 const VISIBLE_TIMEOUT_MS = 10_000;
 
-async function untilMember(witness: LdapWitness, groupDn: string, dn: string): Promise<{ firstTry: boolean }> {
+async function untilMember(witness: MembershipReader, groupDn: string, dn: string): Promise<{ firstTry: boolean }> {
   const deadline = performance.now() + VISIBLE_TIMEOUT_MS;
   for (let attempt = 0; ; attempt++) {
     if (await witness.isMember(groupDn, dn)) return { firstTry: attempt === 0 };

@@ -5,14 +5,14 @@
 // every lease is `revoked`, and its own timestamps give the server-side lag of each revocation.
 import type { ApiClient, LeaseView } from '../api-client.ts';
 import type { BenchRole } from '../jitd-server.ts';
-import type { LdapWitness } from '../ldap-witness.ts';
+import type { MembershipReader } from '../ldap-witness.ts';
 import { counter, phase } from '../progress.ts';
 import { round, summarize, type Summary } from '../stats.ts';
 
 export interface MassExpiryInput {
   readonly api: ApiClient;
   readonly adminToken: string;
-  readonly witness: LdapWitness;
+  readonly witness: MembershipReader;
   readonly roles: readonly BenchRole[];
   /** One per lease: the user's token (each lease is a different principal). */
   readonly tokens: readonly string[];
@@ -21,6 +21,11 @@ export interface MassExpiryInput {
   readonly expectedRate: number;
   /** Give up waiting for the last removal this long after the latest expiry. */
   readonly waitLimitSeconds: number;
+  /**
+   * Pause between two reads of the member counts during the drain (default 25 ms): the resolution of the
+   * figures, traded against the reader's own load on the directory server.
+   */
+  readonly pollMs?: number;
   /** Called at the end of each step (create, wait, drain, API check), e.g. to account CPU per step. */
   readonly mark?: (step: string) => void;
 }
@@ -68,13 +73,13 @@ export interface MassExpiryResult {
   readonly timeline: readonly TimelinePoint[];
 }
 
-const POLL_MS = 25;
+const DEFAULT_POLL_MS = 25;
 const TIMELINE_EVERY_MS = 250;
 const LIST_LIMIT = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-async function totalMembers(witness: LdapWitness, roles: readonly BenchRole[]): Promise<number> {
+async function totalMembers(witness: MembershipReader, roles: readonly BenchRole[]): Promise<number> {
   const counts = await Promise.all(roles.map((r) => witness.memberCount(r.groupDn)));
   return counts.reduce((a, b) => a + b, 0);
 }
@@ -84,7 +89,7 @@ async function totalMembers(witness: LdapWitness, roles: readonly BenchRole[]): 
  * during the drain), so it is not read again: the reader's own load on slapd and on the 2 cores shrinks
  * as the drain proceeds instead of competing with jitd for the last revocations.
  */
-function drainCounter(witness: LdapWitness, roles: readonly BenchRole[]): () => Promise<number> {
+function drainCounter(witness: MembershipReader, roles: readonly BenchRole[]): () => Promise<number> {
   let open = [...roles];
   return async () => {
     const counts = await Promise.all(open.map((r) => witness.memberCount(r.groupDn)));
@@ -103,6 +108,7 @@ const unsettled = (c: Record<string, number>) => (c['active'] ?? 0) + (c['granti
 
 export async function measureMassExpiry(input: MassExpiryInput): Promise<MassExpiryResult> {
   const { api, witness, roles, tokens } = input;
+  const pollMs = input.pollMs ?? DEFAULT_POLL_MS;
   const n = tokens.length;
   const before = await statusCounts(api, input.adminToken);
 
@@ -147,7 +153,7 @@ export async function measureMassExpiry(input: MassExpiryInput): Promise<MassExp
   const earliest = Math.min(...expiries);
   const latest = Math.max(...expiries);
   const visible = await totalMembers(witness, roles);
-  phase(`  ${visible} memberships visible in LDAP; expiries span ${latest - earliest} ms; waiting ${round((earliest - Date.now()) / 1000, 1)} s for the first`);
+  phase(`  ${visible} memberships visible in the directory; expiries span ${latest - earliest} ms; waiting ${round((earliest - Date.now()) / 1000, 1)} s for the first`);
 
   // Poll from a little before the earliest expiry until nothing is left (or the limit).
   await sleep(earliest - 200 - Date.now());
@@ -174,7 +180,7 @@ export async function measureMassExpiry(input: MassExpiryInput): Promise<MassExp
       break;
     }
     if (at > giveUpAt) break;
-    await sleep(POLL_MS);
+    await sleep(pollMs);
   }
   drain.end(gone === undefined ? `${remaining} still present after ${input.waitLimitSeconds} s` : `last gone ${round((gone - latest) / 1000, 2)} s after the latest expiry`);
 
@@ -203,7 +209,7 @@ export async function measureMassExpiry(input: MassExpiryInput): Promise<MassExp
 
   input.mark?.('mass_api_check');
 
-  const span = firstDrop !== undefined && gone !== undefined ? Math.max(POLL_MS, gone - firstDrop) / 1000 : undefined;
+  const span = firstDrop !== undefined && gone !== undefined ? Math.max(pollMs, gone - firstDrop) / 1000 : undefined;
   return {
     count: n,
     created: leases.length,
