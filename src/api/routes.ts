@@ -73,6 +73,7 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
           ...(durationMs === undefined ? {} : { durationMs }),
           ...(body.reason === undefined ? {} : { reason: body.reason }),
           ...(body.ticket === undefined ? {} : { ticket: body.ticket }),
+          ...(body.publicKey === undefined ? {} : { grantInput: { publicKey: body.publicKey } }),
         });
         return { status: 201, body: { request: requestView(result.request), lease: result.lease ? leaseView(result.lease, now()) : undefined } };
       },

@@ -12,6 +12,8 @@ export const createRequestBody = z.strictObject({
   duration: text(40).optional(),
   reason: text(1000).optional(),
   ticket: text(200).optional(),
+  /** For SSH roles: the OpenSSH public key line to certify (the private key never leaves the client). */
+  publicKey: text(16_384).optional(),
 });
 
 export const releaseBody = z.strictObject({ reason: text(1000).optional() }).default({});

@@ -32,6 +32,8 @@ export function leaseView(lease: Lease, now: Date) {
     attempts: lease.attempts,
     lastError: lease.lastError,
     nextAttemptAt: iso(lease.nextAttemptAt),
+    /** What the grant produced for the holder, e.g. `{ certificate, serial, keyId }` for SSH. */
+    grant: lease.grantRecord,
   };
 }
 export type LeaseView = ReturnType<typeof leaseView>;

@@ -3,6 +3,7 @@
 // declared as data in `capabilities`, which the engine reads instead of probing for methods.
 import { JitdError } from '../core/errors.ts';
 import type { ConnectorName, LeaseId, PrincipalId } from '../core/ids.ts';
+import type { GrantData } from '../core/request.ts';
 import type { RoleTarget } from '../core/role.ts';
 
 export interface ConnectorCapabilities {
@@ -20,11 +21,25 @@ export interface GrantContext {
   readonly target: RoleTarget;
   readonly leaseId: LeaseId;
   readonly expiresAt: Date;
+  /** What the requester handed in (e.g. `{ publicKey }`), already accepted by `validateGrantInput`. */
+  readonly input?: GrantData;
+}
+
+/** What a grant produced, when it produced something (e.g. a certificate). */
+export interface GrantResult {
+  /** Kept with the lease, given to revoke/holds of that lease, and shown to the lease's holder. */
+  readonly record?: GrantData;
+  /** Written into the `lease.granted` audit event (identifiers, never secrets). */
+  readonly audit?: GrantData;
+  /** The target ends access by itself at this time (e.g. a certificate's valid_before). */
+  readonly endsAt?: Date;
 }
 
 export interface TargetRef {
   readonly principal: PrincipalId;
   readonly target: RoleTarget;
+  /** The lease's grant record, for targets where a grant produced one (absent for standing holders). */
+  readonly record?: GrantData;
 }
 
 /** Who holds a target right now, as the target itself says. */
@@ -67,7 +82,12 @@ export interface Connector {
   prepare?(): Promise<void>;
   /** Problems with a role's target for this connector (empty when fine), checked at config load. */
   validateTarget(target: RoleTarget): readonly string[];
-  grant(ctx: GrantContext): Promise<void>;
+  /**
+   * Optional: problems with what a requester hands in for a grant of `target` (empty when fine), checked
+   * before anything is recorded. A connector without it takes no input, and any input is refused.
+   */
+  validateGrantInput?(target: RoleTarget, input: GrantData | undefined): readonly string[];
+  grant(ctx: GrantContext): Promise<GrantResult | undefined>;
   revoke(ref: TargetRef): Promise<void>;
   /** Targeted read-back: does this principal hold this target now? Used to confirm grants and revocations. */
   holds(ref: TargetRef): Promise<boolean>;

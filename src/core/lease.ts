@@ -5,7 +5,7 @@ import type { AuditEventDraft } from './audit-event.ts';
 import { retryDelayMs, type RetryPolicy } from './backoff.ts';
 import { IllegalTransitionError } from './errors.ts';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from './ids.ts';
-import { moveRequest, type AccessRequest } from './request.ts';
+import { moveRequest, type AccessRequest, type GrantData } from './request.ts';
 import type { RoleTarget } from './role.ts';
 
 export const LEASE_STATES = ['granting', 'active', 'revoking', 'revoke_failed', 'revoked'] as const;
@@ -49,6 +49,20 @@ export interface Lease {
   readonly nextAttemptAt?: Date;
   /** Until then, one worker owns this lease's pending target operation; others leave it alone. */
   readonly claimedUntil?: Date;
+  /** What the grant produced in the target (e.g. a certificate and its serial); revocation acts on it. */
+  readonly grantRecord?: GrantData;
+}
+
+/** What a target reported for a confirmed grant. */
+export interface GrantConfirmation {
+  readonly grantedAt: Date;
+  readonly confirmedAt: Date;
+  /** Kept with the lease (see Lease.grantRecord). */
+  readonly record?: GrantData;
+  /** Written into the `lease.granted` audit event (e.g. the certificate's serial and key id). */
+  readonly audit?: GrantData;
+  /** The target ends access at this time by itself (e.g. a certificate's valid_before); the lease never ends later. */
+  readonly endsAt?: Date;
 }
 
 export interface Transition {
@@ -85,9 +99,16 @@ export function isRevocationDue(lease: Lease, now: Date): boolean {
 const ref = (lease: Lease) => ({ requestId: lease.requestId, leaseId: lease.id });
 
 /** The target reported success and the read-back confirmed access: the lease window starts now. */
-export function confirmGrant(request: AccessRequest, lease: Lease, at: { grantedAt: Date; confirmedAt: Date }): Transition {
-  const expiresAt = new Date(at.grantedAt.getTime() + lease.durationMs);
-  const next = moveLease(lease, 'active', { grantedAt: at.grantedAt, grantConfirmedAt: at.confirmedAt, expiresAt, claimedUntil: undefined });
+export function confirmGrant(request: AccessRequest, lease: Lease, at: GrantConfirmation): Transition {
+  const window = at.grantedAt.getTime() + lease.durationMs;
+  const expiresAt = new Date(at.endsAt === undefined ? window : Math.min(window, at.endsAt.getTime()));
+  const next = moveLease(lease, 'active', {
+    grantedAt: at.grantedAt,
+    grantConfirmedAt: at.confirmedAt,
+    expiresAt,
+    claimedUntil: undefined,
+    ...(at.record ? { grantRecord: at.record } : {}),
+  });
   return {
     lease: next,
     request: moveRequest(request, 'active'),
@@ -97,7 +118,14 @@ export function confirmGrant(request: AccessRequest, lease: Lease, at: { granted
         at: at.confirmedAt,
         actor: 'system',
         ...ref(lease),
-        data: { principal: lease.principal, role: lease.role, target: lease.target, expiresAt: expiresAt.toISOString(), grantLatencyMs: at.confirmedAt.getTime() - lease.requestedAt.getTime() },
+        data: {
+          principal: lease.principal,
+          role: lease.role,
+          target: lease.target,
+          expiresAt: expiresAt.toISOString(),
+          grantLatencyMs: at.confirmedAt.getTime() - lease.requestedAt.getTime(),
+          ...(at.audit ? { grant: at.audit } : {}),
+        },
       },
     ],
   };

@@ -39,6 +39,7 @@ export function openRequest(input: {
     durationMs: decision.durationMs,
     reason,
     ...(ticket ? { ticket } : {}),
+    ...(ask.grantInput ? { grantInput: ask.grantInput } : {}),
     approval: auto ? 'auto' : 'manual',
     createdAt: now,
     ...(auto ? { decidedAt: now, decidedBy: 'policy', leaseId } : {}),
@@ -48,7 +49,15 @@ export function openRequest(input: {
     at: now,
     actor: principal.id,
     requestId,
-    data: { principal: principal.id, role: role.name, durationMs: decision.durationMs, reason, ...(ticket ? { ticket } : {}), approval: request.approval },
+    data: {
+      principal: principal.id,
+      role: role.name,
+      durationMs: decision.durationMs,
+      reason,
+      ...(ticket ? { ticket } : {}),
+      ...(ask.grantInput ? { grantInput: ask.grantInput } : {}),
+      approval: request.approval,
+    },
   };
   if (!auto) return { request, events: [created] };
 

@@ -4,11 +4,14 @@ import { ForbiddenError, InvalidInputError, type Issue } from './errors.ts';
 import { formatDuration } from './duration.ts';
 import { matchesAny, type Principal } from './principal.ts';
 import type { Role } from './role.ts';
+import type { GrantData } from './request.ts';
 
 export interface AccessAsk {
   readonly durationMs?: number;
   readonly reason?: string;
   readonly ticket?: string;
+  /** Connector-specific input for the grant (e.g. an SSH public key); the connector validates it. */
+  readonly grantInput?: GrantData;
 }
 
 export type PolicyDecision =

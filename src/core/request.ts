@@ -36,7 +36,15 @@ export interface AccessRequest {
   readonly leaseId?: LeaseId;
   /** Why it failed, was denied or cancelled. */
   readonly outcomeNote?: string;
+  /**
+   * What the requester handed in for the target, checked by the role's connector (e.g. `{ publicKey }` for an
+   * SSH certificate). Kept with the request so that a grant run later (recovery, approval) has it.
+   */
+  readonly grantInput?: GrantData;
 }
+
+/** Plain text fields a connector reads or produces for one grant (what goes in, what comes out). */
+export type GrantData = Readonly<Record<string, string>>;
 
 export function canMoveRequest(from: RequestState, to: RequestState): boolean {
   return REQUEST_TRANSITIONS[from].includes(to);

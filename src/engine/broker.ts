@@ -60,6 +60,7 @@ export class Broker {
   async requestAccess(caller: Caller, roleName: string, ask: AccessAsk): Promise<RequestResult> {
     const role = this.role(caller, roleName);
     const decision = evaluateAsk(caller.principal, role, ask);
+    this.checkGrantInput(role, ask);
     const now = this.deps.clock.now();
     const opened = openRequest({
       requestId: RequestId(this.deps.newId('req')),
@@ -84,6 +85,20 @@ export class Broker {
       throw outcome.error;
     }
     return { request: outcome.request, lease: outcome.lease };
+  }
+
+  /** What the requester hands in must suit the role's connector (e.g. a usable SSH public key), before anything is recorded. */
+  private checkGrantInput(role: Role, ask: AccessAsk): void {
+    const connector = this.deps.connectors.get(role.connector);
+    const input = ask.grantInput;
+    const problems = connector?.validateGrantInput
+      ? connector.validateGrantInput(role.target, input)
+      : input && Object.keys(input).length > 0
+        ? [`role ${role.name} takes no ${Object.keys(input).join(', ')}`]
+        : [];
+    if (problems.length > 0) {
+      throw InvalidInputError.of(problems.map((message) => ({ path: Object.keys(input ?? {})[0] ?? 'grantInput', message })));
+    }
   }
 
   /** Ends one's own lease early. */

@@ -25,15 +25,26 @@ export type GrantOutcome = { readonly ok: true; readonly request: AccessRequest;
 
 /** Grants in the target, reads back, and commits `active` — or `grant_failed` → revoking when anything fails. */
 export async function runGrant(deps: EngineDeps, request: AccessRequest, lease: Lease): Promise<GrantOutcome> {
-  const ref = { principal: lease.principal, target: lease.target };
   try {
     const connector = connectorFor(deps, lease);
-    await connector.grant({ ...ref, leaseId: lease.id, expiresAt: lease.expiresAt });
+    const result = await connector.grant({
+      principal: lease.principal,
+      target: lease.target,
+      leaseId: lease.id,
+      expiresAt: lease.expiresAt,
+      ...(request.grantInput ? { input: request.grantInput } : {}),
+    });
     const grantedAt = deps.clock.now();
-    if (!(await connector.holds(ref))) {
+    if (!(await connector.holds({ principal: lease.principal, target: lease.target, ...(result?.record ? { record: result.record } : {}) }))) {
       throw new ConnectorError(lease.connector, 'the grant reported success but reading the target back does not show it', { retryable: true });
     }
-    const t = confirmGrant(request, lease, { grantedAt, confirmedAt: deps.clock.now() });
+    const t = confirmGrant(request, lease, {
+      grantedAt,
+      confirmedAt: deps.clock.now(),
+      ...(result?.record ? { record: result.record } : {}),
+      ...(result?.audit ? { audit: result.audit } : {}),
+      ...(result?.endsAt ? { endsAt: result.endsAt } : {}),
+    });
     await record(deps, { updateRequests: [t.request], updateLeases: [t.lease], events: t.events });
     deps.metrics.grants.inc({ role: lease.role, outcome: 'granted' });
     deps.metrics.grantLatency.observe({ role: lease.role }, (t.lease.grantConfirmedAt!.getTime() - lease.requestedAt.getTime()) / 1000);
@@ -59,7 +70,7 @@ export interface RevocationOutcome {
  * together. Never throws for target problems: they are recorded on the lease.
  */
 export async function attemptRevocation(deps: EngineDeps, lease: Lease): Promise<RevocationOutcome> {
-  const ref = { principal: lease.principal, target: lease.target };
+  const ref = { principal: lease.principal, target: lease.target, ...(lease.grantRecord ? { record: lease.grantRecord } : {}) };
   try {
     const connector = connectorFor(deps, lease);
     await connector.revoke(ref);

@@ -8,6 +8,7 @@ import { ConnectorError } from '../../src/connectors/connector.ts';
 import type { Connector } from '../../src/connectors/connector.ts';
 import { LeaseId } from '../../src/core/ids.ts';
 import type { PrincipalId } from '../../src/core/ids.ts';
+import type { GrantData } from '../../src/core/request.ts';
 import type { RoleTarget } from '../../src/core/role.ts';
 
 export interface ConnectorContractFixture {
@@ -28,6 +29,8 @@ export interface ConnectorContractFixture {
   startTarget(): Promise<void>;
   /** What the retryable error says while the target is down (its full message, connector name included). */
   readonly unavailableMessage: RegExp;
+  /** What a grant for this principal hands in, for connectors that take input (e.g. an SSH public key). */
+  grantInput?(principal: PrincipalId): GrantData;
   /** Optional clean-up after the suite (the connector itself is closed by the suite). */
   teardown?(): Promise<void>;
 }
@@ -59,10 +62,21 @@ export function runConnectorContract(suiteName: string, setup: () => Promise<Con
   describe(`${suiteName} connector contract`, () => {
     let f: ConnectorContractFixture;
     let n = 0;
-    const grant = (principal: PrincipalId, target = f.target): Promise<void> =>
-      f.connector.grant({ principal, target, leaseId: lease((n += 1)), expiresAt: inAnHour() });
-    const revoke = (principal: PrincipalId, target = f.target): Promise<void> => f.connector.revoke({ principal, target });
-    const holds = (principal: PrincipalId, target = f.target): Promise<boolean> => f.connector.holds({ principal, target });
+    // What each principal's last grant produced (a certificate, …): revoke and holds act on that grant, as
+    // the engine does with a lease's record.
+    const records = new Map<string, GrantData>();
+    const key = (principal: PrincipalId, target: RoleTarget): string => `${principal}\u0000${JSON.stringify(target)}`;
+    const withRecord = (principal: PrincipalId, target: RoleTarget) => {
+      const record = records.get(key(principal, target));
+      return { principal, target, ...(record ? { record } : {}) };
+    };
+    const grant = async (principal: PrincipalId, target = f.target): Promise<void> => {
+      const input = f.grantInput?.(principal);
+      const result = await f.connector.grant({ principal, target, leaseId: lease((n += 1)), expiresAt: inAnHour(), ...(input ? { input } : {}) });
+      if (result?.record) records.set(key(principal, target), result.record);
+    };
+    const revoke = (principal: PrincipalId, target = f.target): Promise<void> => f.connector.revoke(withRecord(principal, target));
+    const holds = (principal: PrincipalId, target = f.target): Promise<boolean> => f.connector.holds(withRecord(principal, target));
     const holderIds = async (): Promise<string[]> => (await f.connector.inspect(f.target)).map((h) => h.principal).sort();
 
     before(async () => {

@@ -111,12 +111,14 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
             decidedBy: 'bob',
             leaseId: LeaseId('l-full'),
             outcomeNote: 'done early',
+            grantInput: { publicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@laptop' },
           });
           const lease = makeLease('l-full', 'r-full', {
             state: 'revoke_failed',
             target: { group: 'cn=x', server: 'ldap://a' },
             grantedAt: at(10),
             grantConfirmedAt: at(20),
+            grantRecord: { serial: '42', keyId: 'l-full:admin@web-01' },
             expiresAt: at(HOUR + 10),
             revokeReason: 'released',
             revokeRequestedAt: at(30 * MINUTE),

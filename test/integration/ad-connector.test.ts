@@ -55,7 +55,7 @@ after(async () => {
   await dc.destroy();
 });
 
-const grant = (c: AdConnector, principal: PrincipalId, target: RoleTarget): Promise<void> =>
+const grant = (c: AdConnector, principal: PrincipalId, target: RoleTarget): Promise<unknown> =>
   c.grant({ principal, target, leaseId: LeaseId('lease-ad'), expiresAt: new Date(Date.now() + HOUR) });
 /** sAMAccountNames of a group's members, read by the fixture with ldapsearch (CN=<name>,CN=Users,… in this domain). */
 const memberNames = async (groupDn: string): Promise<string[]> =>

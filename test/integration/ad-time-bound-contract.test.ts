@@ -86,7 +86,7 @@ async function setup(t: TestContext, pam: boolean, timeBoundMembership: AdConnec
   return { server, connector, advance: (ms) => (now += ms) };
 }
 
-const grant = (connector: AdConnector, expiresAt: Date): Promise<void> =>
+const grant = (connector: AdConnector, expiresAt: Date): Promise<unknown> =>
   connector.grant({ principal: PrincipalId('alice'), target: { group: 'jit-ops' }, leaseId: LeaseId('lease-1'), expiresAt });
 const holds = (connector: AdConnector): Promise<boolean> => connector.holds({ principal: PrincipalId('alice'), target: { group: 'jit-ops' } });
 

@@ -94,6 +94,28 @@ describe('confirmGrant', () => {
   });
 });
 
+describe('confirmGrant with what the target produced', () => {
+  test('keeps the record with the lease and puts the audit fields in lease.granted', () => {
+    const before = opened();
+    const { lease, events } = confirmGrant(before.request, before.lease, {
+      grantedAt: at(200),
+      confirmedAt: at(250),
+      record: { serial: '7', certificate: 'ssh-ed25519-cert-v01@openssh.com AAAA…' },
+      audit: { serial: '7', keyId: 'lease-1:admin' },
+    });
+    assert.deepEqual(lease.grantRecord, { serial: '7', certificate: 'ssh-ed25519-cert-v01@openssh.com AAAA…' });
+    assert.deepEqual(events[0]?.data.grant, { serial: '7', keyId: 'lease-1:admin' });
+  });
+
+  test('ends the lease no later than the target ends access by itself (a certificate\'s valid_before)', () => {
+    const before = opened();
+    const ends = confirmGrant(before.request, before.lease, { grantedAt: at(200), confirmedAt: at(250), endsAt: at(HOUR) });
+    assert.deepEqual(ends.lease.expiresAt, at(HOUR));
+    const later = confirmGrant(before.request, before.lease, { grantedAt: at(200), confirmedAt: at(250), endsAt: at(2 * HOUR) });
+    assert.deepEqual(later.lease.expiresAt, at(200 + HOUR));
+  });
+});
+
 describe('failGrant', () => {
   test('fails the request and starts revoking the lease, in case the target applied the grant', () => {
     const before = opened();

@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../../core/ids.ts';
 import type { Lease, LeaseState, RevokeReason } from '../../core/lease.ts';
+import type { GrantData } from '../../core/request.ts';
 import type { RoleTarget } from '../../core/role.ts';
 import { dateField, field, msOrNull, orNull } from './row-values.ts';
 import type { LeasesTable } from './schema.ts';
@@ -29,6 +30,7 @@ export function leaseToRow(lease: Lease): LeasesTable {
     last_error: orNull(lease.lastError),
     next_attempt_at: msOrNull(lease.nextAttemptAt),
     claimed_until: msOrNull(lease.claimedUntil),
+    grant_record: lease.grantRecord ? JSON.stringify(lease.grantRecord) : null,
   };
 }
 
@@ -55,6 +57,7 @@ export function leaseFromRow(row: Selectable<LeasesTable>): Lease {
     ...field('lastError', row.last_error),
     ...dateField('nextAttemptAt', row.next_attempt_at),
     ...dateField('claimedUntil', row.claimed_until),
+    ...(row.grant_record === null ? {} : { grantRecord: JSON.parse(row.grant_record) as GrantData }),
   };
 }
 
@@ -76,6 +79,7 @@ export const LEASE_MUTABLE_COLUMNS = [
   'last_error',
   'next_attempt_at',
   'claimed_until',
+  'grant_record',
 ] as const;
 // Fails to compile if a column is added to the table without saying whether updates may change it.
 type UnclassifiedLeaseColumn = Exclude<keyof LeasesTable, 'id' | (typeof LEASE_FIXED_COLUMNS)[number] | (typeof LEASE_MUTABLE_COLUMNS)[number]>;

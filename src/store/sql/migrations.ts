@@ -114,9 +114,17 @@ const connectorMemo: Migration = {
   },
 };
 
+/** What a requester hands in for a grant (e.g. an SSH public key) and what the grant produced (e.g. a certificate). */
+const grantData: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('requests').addColumn('grant_input', 'text').execute();
+    await db.schema.alterTable('leases').addColumn('grant_record', 'text').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(traits), '0002_connector_memo': connectorMemo }),
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(traits), '0002_connector_memo': connectorMemo, '0003_grant_data': grantData }),
   };
 }

@@ -1,7 +1,7 @@
 // The one place where an AccessRequest becomes a `requests` row and back.
 import type { Selectable } from 'kysely';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../../core/ids.ts';
-import type { AccessRequest, RequestState } from '../../core/request.ts';
+import type { AccessRequest, GrantData, RequestState } from '../../core/request.ts';
 import { dateField, field, msOrNull, orNull } from './row-values.ts';
 import type { RequestsTable } from './schema.ts';
 
@@ -22,6 +22,7 @@ export function requestToRow(request: AccessRequest): RequestsTable {
     decided_by: orNull(request.decidedBy),
     lease_id: orNull(request.leaseId),
     outcome_note: orNull(request.outcomeNote),
+    grant_input: request.grantInput ? JSON.stringify(request.grantInput) : null,
   };
 }
 
@@ -42,12 +43,13 @@ export function requestFromRow(row: Selectable<RequestsTable>): AccessRequest {
     ...field('decidedBy', row.decided_by),
     ...field('leaseId', row.lease_id as LeaseId | null),
     ...field('outcomeNote', row.outcome_note),
+    ...(row.grant_input === null ? {} : { grantInput: JSON.parse(row.grant_input) as GrantData }),
   };
 }
 
 /** Set once, when the request is created; indexed, so updates leave them alone (see versioned-update.ts). */
 export const REQUEST_FIXED_COLUMNS = ['principal', 'role', 'connector', 'created_at'] as const;
-export const REQUEST_MUTABLE_COLUMNS = ['version', 'state', 'duration_ms', 'reason', 'ticket', 'approval', 'decided_at', 'decided_by', 'lease_id', 'outcome_note'] as const;
+export const REQUEST_MUTABLE_COLUMNS = ['version', 'state', 'duration_ms', 'reason', 'ticket', 'approval', 'decided_at', 'decided_by', 'lease_id', 'outcome_note', 'grant_input'] as const;
 // Fails to compile if a column is added to the table without saying whether updates may change it.
 type UnclassifiedRequestColumn = Exclude<keyof RequestsTable, 'id' | (typeof REQUEST_FIXED_COLUMNS)[number] | (typeof REQUEST_MUTABLE_COLUMNS)[number]>;
 export const requestColumnsClassified: [UnclassifiedRequestColumn] extends [never] ? true : never = true;

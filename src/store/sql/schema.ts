@@ -18,6 +18,8 @@ export interface RequestsTable {
   decided_by: string | null;
   lease_id: string | null;
   outcome_note: string | null;
+  /** GrantData as JSON text. */
+  grant_input: string | null;
 }
 
 export interface LeasesTable {
@@ -43,6 +45,8 @@ export interface LeasesTable {
   last_error: string | null;
   next_attempt_at: number | null;
   claimed_until: number | null;
+  /** GrantData as JSON text. */
+  grant_record: string | null;
 }
 
 /** Every column except seq, prev_hash and hash is part of the hashed body (src/audit/chain.ts). */
