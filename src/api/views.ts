@@ -73,6 +73,8 @@ export function roleView(role: VisibleRole) {
     ticketPattern: role.ticketPattern,
     enforce: role.enforce,
     /** Worst case after the lease ends (e.g. Kerberos tickets); null when access ends with the target's change. */
-    accessMayOutliveLease: role.residualAccess ? { upTo: formatDuration(role.residualAccess.upToMs), why: role.residualAccess.why } : null,
+    accessMayOutliveLease: role.residualAccess
+      ? { upTo: role.residualAccess.upToMs === null ? 'session end' : formatDuration(role.residualAccess.upToMs), why: role.residualAccess.why }
+      : null,
   };
 }

@@ -9,11 +9,16 @@ import type { RoleTarget } from '../core/role.ts';
 export interface ConnectorCapabilities {
   /** The target itself ends access at `expiresAt`, even if jitd is down. */
   readonly nativeExpiry: boolean;
-  /**
-   * How long access can outlive the lease at worst once the target no longer lists the principal, and why
-   * (e.g. Kerberos tickets that carry a group until they expire). Absent: access ends with the target's change.
-   */
-  readonly residualAccess?: { readonly upToMs: number; readonly why: string };
+}
+
+/**
+ * How long access can outlive the lease at worst once the target no longer lists the principal, and why
+ * (e.g. Kerberos tickets that carry a group until they expire). `upToMs: null`: without bound (e.g. an
+ * open SSH session, until it ends).
+ */
+export interface ResidualAccess {
+  readonly upToMs: number | null;
+  readonly why: string;
 }
 
 export interface GrantContext {
@@ -80,6 +85,8 @@ export interface Connector {
   readonly capabilities: ConnectorCapabilities;
   /** Optional: asks the target what it supports, at start (failures are logged; it is asked again on first use). */
   prepare?(): Promise<void>;
+  /** Optional: how access to `target` can outlive a lease (undefined: it ends with the target's change). */
+  residualAccess?(target: RoleTarget): ResidualAccess | undefined;
   /** Problems with a role's target for this connector (empty when fine), checked at config load. */
   validateTarget(target: RoleTarget): readonly string[];
   /**

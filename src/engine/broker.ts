@@ -7,7 +7,7 @@ import { beginRevocation, type Lease } from '../core/lease.ts';
 import { openRequest } from '../core/open-request.ts';
 import { evaluateAsk, isEligible, type AccessAsk } from '../core/policy.ts';
 import type { AccessRequest } from '../core/request.ts';
-import type { ConnectorCapabilities } from '../connectors/connector.ts';
+import type { ResidualAccess } from '../connectors/connector.ts';
 import type { Role } from '../core/role.ts';
 import type { LeaseFilter, RequestFilter } from '../store/store.ts';
 import { canSeeAll, type Caller } from './caller.ts';
@@ -23,7 +23,7 @@ export interface RequestResult {
 /** A role as a caller sees it: may they ask for it, and how long access can outlive a lease of it. */
 export type VisibleRole = Role & {
   readonly callerEligible: boolean;
-  readonly residualAccess: ConnectorCapabilities['residualAccess'];
+  readonly residualAccess: ResidualAccess | undefined;
 };
 
 export class Broker {
@@ -39,7 +39,7 @@ export class Broker {
       .map((role) => ({
         ...role,
         callerEligible: isEligible(caller.principal, role),
-        residualAccess: this.deps.connectors.get(role.connector)?.capabilities.residualAccess,
+        residualAccess: this.deps.connectors.get(role.connector)?.residualAccess?.(role.target),
       }))
       .filter((role) => role.callerEligible || canSeeAll(caller));
   }

@@ -105,7 +105,7 @@ describe('AD time-bound membership (contract test against a recording LDAP serve
     assert.deepEqual({ dn: partitions?.dn, scope: partitions?.scope, attributes: partitions?.attributes }, { dn: `CN=Partitions,${CONFIG_NC}`, scope: 'base', attributes: ['msDS-EnabledFeature'] });
     assert.deepEqual(connector.timeBound(), { available: true, reason: 'the Privileged Access Management optional feature is enabled' });
     assert.equal(connector.capabilities.nativeExpiry, true);
-    assert.equal(connector.capabilities.residualAccess?.upToMs, 0);
+    assert.equal(connector.residualAccess?.({ group: 'jit-ops' })?.upToMs, 0);
   });
 
   test('a grant writes one modify of the group (by GUID) adding <TTL=seconds-to-expiry,account DN>, and the DC ends it itself', async (t) => {
@@ -150,7 +150,7 @@ describe('AD time-bound membership (contract test against a recording LDAP serve
     );
     assert.deepEqual(connector.timeBound(), { available: false, reason: `the domain controller does not offer the LINK_TTL control (${LINK_TTL_OID})` });
     assert.equal(connector.capabilities.nativeExpiry, false);
-    assert.equal(connector.capabilities.residualAccess?.upToMs, 10 * HOUR);
+    assert.equal(connector.residualAccess?.({ group: 'jit-ops' })?.upToMs, 10 * HOUR);
   });
 
   test('timeBoundMembership: required refuses a grant where the feature is missing, and changes nothing', async (t) => {

@@ -7,7 +7,7 @@ import type { AdConnectorConfig } from '../../config/types.ts';
 import type { ConnectorName } from '../../core/ids.ts';
 import type { RoleTarget } from '../../core/role.ts';
 import { ConnectorError, memoryMemo } from '../connector.ts';
-import type { Connector, ConnectorCapabilities, ConnectorMemo, GrantContext, Holder, TargetRef } from '../connector.ts';
+import type { Connector, ConnectorCapabilities, ConnectorMemo, GrantContext, Holder, ResidualAccess, TargetRef } from '../connector.ts';
 import { createDirectory, valuesOf } from '../ldap/directory.ts';
 import { normalizeDn } from '../ldap/dn.ts';
 import { LdapResult, ldapResultCode } from '../ldap/errors.ts';
@@ -107,30 +107,26 @@ export function createAdConnector(
     return parsed.error.issues.map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
   }
 
-  const capabilities = (): ConnectorCapabilities => {
-    const timeBound = support?.available === true;
-    return {
-      nativeExpiry: timeBound,
-      residualAccess: timeBound
-        ? {
-            upToMs: 0,
-            why:
-              'time-bound membership: the domain controller ends the membership at expiry and caps Kerberos tickets at it; ' +
-              'after an early release, tickets already issued still last until the original expiry',
-          }
-        : {
-            upToMs: config.maxTicketLifetimeMs,
-            why: 'Kerberos tickets issued during the lease keep the group in their PAC until they expire (maxTicketLifetime); sessions already logged on keep it until logoff',
-          },
-    };
-  };
+  const residualAccess = (): ResidualAccess =>
+    support?.available === true
+      ? {
+          upToMs: 0,
+          why:
+            'time-bound membership: the domain controller ends the membership at expiry and caps Kerberos tickets at it; ' +
+            'after an early release, tickets already issued still last until the original expiry',
+        }
+      : {
+          upToMs: config.maxTicketLifetimeMs,
+          why: 'Kerberos tickets issued during the lease keep the group in their PAC until they expire (maxTicketLifetime); sessions already logged on keep it until logoff',
+        };
 
   return {
     name,
     kind: 'ad',
-    get capabilities() {
-      return capabilities();
+    get capabilities(): ConnectorCapabilities {
+      return { nativeExpiry: support?.available === true };
     },
+    residualAccess,
     timeBound: () => support,
     validateTarget,
     prepare: async () => {
