@@ -1,19 +1,20 @@
 // Every HTTP endpoint of jitd's API, as a table. Authorization is decided in the broker (what a caller may
 // see and do); this file only translates HTTP to use cases and back.
 import { parseDuration } from '../core/duration.ts';
-import { ForbiddenError } from '../core/errors.ts';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.ts';
 import { LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
 import { PassThrough } from 'node:stream';
 import { exportAuditJsonLines } from '../audit/export.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
 import type { Lease } from '../core/lease.ts';
 import type { Broker } from '../engine/broker.ts';
+import type { SshConnector } from '../connectors/ssh/connector.ts';
 import { canSeeAll, type Caller } from '../engine/caller.ts';
 import type { Clock } from '../engine/deps.ts';
 import type { Reconciler } from '../engine/reconciler.ts';
 import type { Store } from '../store/store.ts';
 import { route, type Route } from './route.ts';
-import { auditQuery, createRequestBody, leaseQuery, releaseBody, requestQuery, revokeBody } from './schemas.ts';
+import { auditQuery, createRequestBody, leaseQuery, releaseBody, requestQuery, revokeBody, sshFileQuery } from './schemas.ts';
 import { leaseView, requestView, roleView } from './views.ts';
 
 export interface ApiDeps {
@@ -203,5 +204,37 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
         return { body: out };
       },
     }),
+    route<undefined, { connector?: string }>({
+      method: 'GET',
+      url: '/v1/ssh/krl',
+      tag: 'ssh',
+      summary: "The SSH CA's Key Revocation List, as hosts use it for sshd's RevokedKeys (any token)",
+      query: sshFileQuery,
+      produces: 'application/octet-stream',
+      handler: async ({ query }) => ({ body: await sshConnector(broker, query.connector).revocationList() }),
+    }),
+    route<undefined, { connector?: string }>({
+      method: 'GET',
+      url: '/v1/ssh/ca',
+      tag: 'ssh',
+      summary: "The SSH CA's public key, as hosts use it for sshd's TrustedUserCAKeys (any token)",
+      query: sshFileQuery,
+      produces: 'text/plain',
+      handler: async ({ query }) => Promise.resolve({ body: `${sshConnector(broker, query.connector).caPublicKey()}\n` }),
+    }),
   ];
+}
+
+/** The ssh connector a request means: the named one, or the only one there is. */
+function sshConnector(broker: Broker, name: string | undefined): SshConnector {
+  const all = [...broker.deps.connectors.values()].filter((c): c is SshConnector => c.kind === 'ssh');
+  if (name !== undefined) {
+    const named = all.find((c) => c.name === name);
+    if (!named) throw new NotFoundError(`no ssh connector named ${name} (ssh connectors: ${all.map((c) => c.name).join(', ') || 'none'})`);
+    return named;
+  }
+  const [only, ...others] = all;
+  if (!only) throw new NotFoundError('no ssh connector is configured');
+  if (others.length > 0) throw InvalidInputError.of([{ path: 'connector', message: `several ssh connectors are configured; name one of ${all.map((c) => c.name).join(', ')}` }]);
+  return only;
 }

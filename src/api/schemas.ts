@@ -44,6 +44,9 @@ export const requestQuery = z.strictObject({
   limit,
 });
 
+/** Which ssh connector's files (needed only when there are several). */
+export const sshFileQuery = z.strictObject({ connector: text(200).optional() });
+
 export const auditQuery = z.strictObject({
   afterSeq: z.coerce.number().int().min(0).optional(),
   limit,

@@ -2,6 +2,7 @@
 // type makes a ConnectorConfig type without an entry a compile error).
 import { adConnectorConfigSchema, adRoleTargetSchema } from '../connectors/ad/config.ts';
 import { ldapConnectorConfigSchema, ldapRoleTargetSchema } from '../connectors/ldap/config.ts';
+import { sshConnectorConfigSchema, sshRoleTargetSchema } from '../connectors/ssh/config.ts';
 import { defineConnectorKind, type ConnectorKind, type ConnectorLoadContext } from './connector-kind.ts';
 import { durationField } from './fields.ts';
 import type { ConnectorConfig, LdapConnectorConfig } from './types.ts';
@@ -77,7 +78,25 @@ const ad = defineConnectorKind({
   },
 });
 
-export const CONNECTOR_KINDS: Readonly<Record<ConnectorConfig['type'], ConnectorKind>> = { ldap, ad };
+// The `ssh` block: durations read like every other duration; the publish folder relative to the config file.
+const sshFileSchema = sshConnectorConfigSchema.extend({
+  clockSkew: durationField.prefault(sshConnectorConfigSchema.shape.clockSkew.def.defaultValue),
+  timeout: durationField.prefault(sshConnectorConfigSchema.shape.timeout.def.defaultValue),
+});
+
+const ssh = defineConnectorKind({
+  configSchema: sshFileSchema,
+  targetSchema: sshRoleTargetSchema,
+  toConfig: (input, { resolvePath }) => ({
+    type: 'ssh',
+    caKey: input.caKey,
+    ...(input.publishDir === undefined ? {} : { publishDir: resolvePath(input.publishDir) }),
+    clockSkewMs: input.clockSkew,
+    timeoutMs: input.timeout,
+  }),
+});
+
+export const CONNECTOR_KINDS: Readonly<Record<ConnectorConfig['type'], ConnectorKind>> = { ldap, ad, ssh };
 
 export const CONNECTOR_TYPES: readonly string[] = Object.keys(CONNECTOR_KINDS).sort();
 

@@ -41,7 +41,17 @@ export interface AdConnectorConfig {
   readonly timeoutMs: number;
 }
 
-export type ConnectorConfig = LdapConnectorConfig | AdConnectorConfig;
+export interface SshConnectorConfig {
+  readonly type: 'ssh';
+  /** The CA private key. */
+  readonly caKey: SecretRef;
+  /** Absolute; when absent, <dataDir>/ssh/<connector name>. */
+  readonly publishDir?: string;
+  readonly clockSkewMs: number;
+  readonly timeoutMs: number;
+}
+
+export type ConnectorConfig = LdapConnectorConfig | AdConnectorConfig | SshConnectorConfig;
 
 export interface JitdConfig {
   /** Absolute path of the file this was loaded from; relative paths in it are resolved against its folder. */

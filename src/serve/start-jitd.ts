@@ -53,7 +53,7 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
     for (const [name, connectorConfig] of config.connectors) {
       const memo = await storeMemo(store, name, clock);
       const secrets: SecretResolver = (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env);
-      connectors.set(name, await createConnector(name, connectorConfig, { resolveSecret: secrets, memo }));
+      connectors.set(name, await createConnector(name, connectorConfig, { resolveSecret: secrets, memo, dataDir: config.dataDir }));
     }
   } catch (error) {
     await Promise.allSettled([...connectors.values()].map((c) => c.close()));

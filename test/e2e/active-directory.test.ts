@@ -23,7 +23,7 @@ describe('Domain Admins on a Samba AD DC through jitd serve and the CLI', () => 
       target: {
         connectorName: 'corp-ad',
         connector: { type: 'ad', url: dc.ldapsUrl, tls: { caFile: dc.caFile, serverName: dc.serverName }, bindDn: dc.adminDn, timeout: '1s' },
-        bindPasswordValue: dc.adminPassword,
+        secret: { field: 'bindPassword', value: dc.adminPassword },
         roleTarget: { group: 'Domain Admins' },
       },
       reconciler: { enabled: true, interval: '1h' },
