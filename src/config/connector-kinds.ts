@@ -93,6 +93,7 @@ const ssh = defineConnectorKind({
     ...(input.publishDir === undefined ? {} : { publishDir: resolvePath(input.publishDir) }),
     clockSkewMs: input.clockSkew,
     timeoutMs: input.timeout,
+    sessionGuard: input.sessionGuard,
   }),
 });
 

@@ -49,6 +49,8 @@ export interface SshConnectorConfig {
   readonly publishDir?: string;
   readonly clockSkewMs: number;
   readonly timeoutMs: number;
+  /** Absolute path of the session guard on hosts. */
+  readonly sessionGuard: string;
 }
 
 export type ConnectorConfig = LdapConnectorConfig | AdConnectorConfig | SshConnectorConfig;

@@ -13,6 +13,8 @@ export const sshConnectorConfigSchema = z.strictObject({
   clockSkew: z.string().default('2m'),
   /** How long writing and checking a KRL with ssh-keygen may take, as a duration. */
   timeout: z.string().default('5s'),
+  /** Where hosts have the session guard (`jitd ssh host-setup` installs it), for roles with endSessionsAtExpiry. */
+  sessionGuard: z.string().regex(/^\/[^\s'"\\]+$/, 'must be an absolute path without spaces or quotes').default('/usr/local/lib/jitd/session-guard'),
 });
 
 // A principal becomes a line of sshd's AuthorizedPrincipalsFile and a name in the certificate: no separators,
@@ -44,12 +46,24 @@ export const sshRoleTargetSchema = z.strictObject({
   extensions: list('extension', knownExtension).optional(),
   /** Client addresses (CIDR) the certificate may be used from. */
   sourceAddress: list('source address', sourceAddressProblem).optional(),
+  /** The host people log in to with this role, for the ssh command and config jitd prints (e.g. web-01.example.com). */
+  host: z.string().regex(/^[A-Za-z0-9.:_-]{1,253}$/, 'must be a host name or address').optional(),
+  /** The account on that host (one whose AuthorizedPrincipalsFile lists a principal of the role). */
+  login: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'must be a POSIX account name').optional(),
+  /** The SSH port on that host, when not 22. */
+  port: z.string().regex(/^[1-9][0-9]{0,4}$/, 'must be a port number').optional(),
+  /** End open sessions at the lease's end: the certificate forces the session guard, which stops the session then. */
+  endSessionsAtExpiry: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((v) => String(v))
+    .optional(),
 });
 
 export interface SshRoleTarget {
   readonly principals: readonly string[];
   readonly extensions?: readonly string[];
   readonly sourceAddress?: readonly string[];
+  readonly endSessionsAtExpiry: boolean;
 }
 
 /** The role target as stored (comma-separated text) read back as lists. */
@@ -57,5 +71,10 @@ export function readSshTarget(target: Readonly<Record<string, string>>): SshRole
   const split = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : value.split(',').filter((v) => v.length > 0));
   const extensions = split(target.extensions);
   const sourceAddress = split(target.sourceAddress);
-  return { principals: split(target.principals) ?? [], ...(extensions ? { extensions } : {}), ...(sourceAddress ? { sourceAddress } : {}) };
+  return {
+    principals: split(target.principals) ?? [],
+    ...(extensions ? { extensions } : {}),
+    ...(sourceAddress ? { sourceAddress } : {}),
+    endSessionsAtExpiry: target.endSessionsAtExpiry === 'true',
+  };
 }

@@ -171,10 +171,13 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
       return problems;
     },
 
-    residualAccess: (): ResidualAccess => ({
-      upToMs: null,
-      why: 'an SSH session opened during the lease is not ended by the certificate expiring or by the KRL; it lasts until it is closed',
-    }),
+    residualAccess: (target: RoleTarget): ResidualAccess | undefined =>
+      readSshTarget(target).endSessionsAtExpiry
+        ? undefined
+        : {
+            upToMs: null,
+            why: 'an SSH session opened during the lease is not ended by the certificate expiring or by the KRL; it lasts until it is closed (set endSessionsAtExpiry)',
+          },
 
     grant: async (ctx: GrantContext): Promise<GrantResult> => {
       await prepare();
@@ -193,7 +196,11 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
           principals: target.principals,
           validAfter: new Date(issuedAt - config.clockSkewMs),
           validBefore: ctx.expiresAt,
-          criticalOptions: target.sourceAddress ? { sourceAddress: target.sourceAddress } : {},
+          criticalOptions: {
+            ...(target.sourceAddress ? { sourceAddress: target.sourceAddress } : {}),
+            // The guard runs the session and ends it at valid_before (docs/connectors/ssh.md#session-guard).
+            ...(target.endSessionsAtExpiry ? { forceCommand: `${config.sessionGuard} ${Math.floor(ctx.expiresAt.getTime() / 1000)}` } : {}),
+          },
           extensions: target.extensions ?? DEFAULT_EXTENSIONS,
         }).line;
       } catch (err) {
