@@ -6,6 +6,7 @@ import { registerAccessCommands } from './commands/access.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { ConfigProblems } from './commands/config-file.ts';
 import { registerServerCommands } from './commands/server-side.ts';
+import { registerSshCommands } from './commands/ssh.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerViewCommands } from './commands/views.ts';
 import { EXIT, EXIT_BY_KIND, EXIT_CODES_HELP } from './exit-codes.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\nThe server URL and token can also be kept in ~/.config/jitd/cli.json as {"server": "...", "token": "..."}.\n\n${EXIT_CODES_HELP}`);
   registerAccessCommands(program);
+  registerSshCommands(program);
   registerViewCommands(program);
   registerAuditCommands(program);
   registerServerCommands(program);
