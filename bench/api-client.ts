@@ -26,6 +26,8 @@ export interface LeaseView {
   readonly revokeReason?: string;
   readonly revokeConfirmedAt?: string;
   readonly lastError?: string;
+  /** What the connector recorded for the grant (for an SSH role: certificate, serial, keyId, …). */
+  readonly grant?: Readonly<Record<string, string>>;
 }
 
 export class ApiClient {
@@ -37,8 +39,8 @@ export class ApiClient {
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  /** Sends one request; resolves with the parsed JSON body, rejects with ApiError on a non-2xx status. */
-  call<T>(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<ApiResponse<T>> {
+  /** Sends one request; resolves with the raw body, rejects with ApiError on a non-2xx status. */
+  private send(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<ApiResponse<Buffer>> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -58,14 +60,10 @@ export class ApiClient {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
+            const bytes = Buffer.concat(chunks);
             const status = res.statusCode ?? 0;
-            if (status < 200 || status >= 300) return reject(new ApiError(method, path, status, text));
-            try {
-              resolve({ status, body: JSON.parse(text) as T });
-            } catch (error) {
-              reject(error instanceof Error ? error : new Error(String(error)));
-            }
+            if (status < 200 || status >= 300) return reject(new ApiError(method, path, status, bytes.toString('utf8')));
+            resolve({ status, body: bytes });
           });
         },
       );
@@ -74,9 +72,20 @@ export class ApiClient {
     });
   }
 
-  /** POST /v1/requests; returns the lease of an auto-approved request. */
-  async requestRole(token: string, role: string, duration: string): Promise<LeaseView> {
-    const { body } = await this.call<{ lease?: LeaseView; request: { state: string } }>('POST', '/v1/requests', token, { role, duration, reason: 'bench' });
+  /** Sends one request; resolves with the parsed JSON body, rejects with ApiError on a non-2xx status. */
+  async call<T>(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<ApiResponse<T>> {
+    const { status, body: bytes } = await this.send(method, path, token, body);
+    return { status, body: JSON.parse(bytes.toString('utf8')) as T };
+  }
+
+  /** GET of a binary resource (e.g. /v1/ssh/krl). */
+  async fetchBytes(path: string, token: string): Promise<Buffer> {
+    return (await this.send('GET', path, token)).body;
+  }
+
+  /** POST /v1/requests; returns the lease of an auto-approved request. `grantInput`: e.g. `{ publicKey }` for an SSH role. */
+  async requestRole(token: string, role: string, duration: string, grantInput: Readonly<Record<string, string>> = {}): Promise<LeaseView> {
+    const { body } = await this.call<{ lease?: LeaseView; request: { state: string } }>('POST', '/v1/requests', token, { role, duration, reason: 'bench', ...grantInput });
     if (!body.lease) throw new Error(`request for ${role} was not granted at once (state ${body.request.state}); the bench roles are auto-approved`);
     return body.lease;
   }

@@ -1,6 +1,6 @@
 // Runs the real `jitd serve` as a child process with a generated jitd.yaml, the way the end-to-end tests do
-// (test/fixtures/jitd-process.ts), but with the benchmark's own config: one connector (ldap on slapd, or ad
-// on a Samba DC), one token identity per benchmark user, one auto-approved role per group, a 100 ms
+// (test/fixtures/jitd-process.ts), but with the benchmark's own config: one connector (ldap on slapd, ad
+// on a Samba DC, or ssh with a throwaway CA key), one token identity per benchmark user, one auto-approved role per group, a 100 ms
 // scheduler poll, a large batch, and warn-level logs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -21,10 +21,16 @@ export interface BenchRole {
   readonly groupDn: string;
 }
 
+/** A role whose connector is not a directory (e.g. ssh): its target fields are given as they go in jitd.yaml. */
+export interface BenchTargetRole {
+  readonly name: string;
+  readonly target: Readonly<Record<string, unknown>>;
+}
+
 /** The one connector of the benchmark's jitd: its config entry, given the file its bind password is in. */
 export interface BenchConnector {
   readonly name: string;
-  /** Written to a 0600 file next to jitd.yaml; never on a command line. */
+  /** Written to a 0600 file next to jitd.yaml; never on a command line. (The ssh connector's CA key.) */
   readonly bindPassword: string;
   entry(passwordFile: string): Record<string, unknown>;
 }
@@ -50,11 +56,18 @@ export const adBenchConnector = (dc: SambaDc): BenchConnector => ({
   }),
 });
 
+/** The `ssh` connector (jitd as an OpenSSH user CA) with the CA private key given as text; KRL and ca.pub in `publishDir`. */
+export const sshBenchConnector = (caPrivateKey: string, publishDir: string): BenchConnector => ({
+  name: 'bench-ssh',
+  bindPassword: caPrivateKey.trimEnd(),
+  entry: (passwordFile) => ({ type: 'ssh', caKey: { file: passwordFile }, publishDir }),
+});
+
 export interface JitdServerOptions {
   readonly connector: BenchConnector;
   /** Principals that get a token; each must be an account the connector finds. */
   readonly principals: readonly string[];
-  readonly roles: readonly BenchRole[];
+  readonly roles: readonly (BenchRole | BenchTargetRole)[];
   readonly batchSize: number;
   /** Extra Node flags for the server process. */
   readonly nodeFlags?: readonly string[];
@@ -97,7 +110,7 @@ function buildConfig(o: JitdServerOptions, port: number, dir: string, passwordFi
     roles: Object.fromEntries(
       o.roles.map((role) => [
         role.name,
-        { connector: connector.name, group: role.groupDn, maxDuration: '4h', defaultDuration: '1h', eligible: ['group:bench'], approval: 'auto', requireReason: false },
+        { connector: connector.name, ...('target' in role ? role.target : { group: role.groupDn }), maxDuration: '4h', defaultDuration: '1h', eligible: ['group:bench'], approval: 'auto', requireReason: false },
       ]),
     ),
   };

@@ -2,11 +2,11 @@
 import { parseArgs } from 'node:util';
 
 /** The directory sections `npm run bench` can run, in the order they run. */
-export const TARGETS = ['ldap', 'ad'] as const;
+export const TARGETS = ['ldap', 'ad', 'ssh'] as const;
 export type BenchTarget = (typeof TARGETS)[number];
 
 export interface BenchOptions {
-  /** Which sections run: `ldap` (slapd) and/or `ad` (a Samba AD DC). */
+  /** Which sections run: `ldap` (slapd), `ad` (a Samba AD DC), `ssh` (jitd as an OpenSSH CA). */
   readonly targets: readonly BenchTarget[];
   /** Sequential grants measured in the latency phase (after the warm-up). */
   readonly grants: number;
@@ -24,6 +24,14 @@ export interface BenchOptions {
   readonly seconds: number;
   /** Concurrent request → release clients in the throughput phase. */
   readonly clients: number;
+  /** Sequential certificates measured in the ssh section's phase 1 (after --warmup). */
+  readonly sshGrants: number;
+  /** Length of the ssh section's throughput phase (0 skips it). */
+  readonly sshSeconds: number;
+  /** Concurrent certificate-requesting clients in the ssh section's throughput phase. */
+  readonly sshClients: number;
+  /** Releases timed until the KRL that jitd serves lists the certificate (0 skips the phase). */
+  readonly sshReleases: number;
   readonly out: string;
   readonly quick: boolean;
   /** Extra Node flags for the `jitd serve` process (e.g. V8 heap limits), split on spaces. */
@@ -46,11 +54,18 @@ Section ad (a Samba AD DC over LDAPS, jitd's ad connector):
   1. grant latency   as above; the floor is the same add of member + compare done directly with ldapts over LDAPS
   2. mass expiry     as above, with --ad-mass leases
   and the peak RSS of that section's jitd serve.
-Prints a table and writes JSON (the ad section's figures under "ad"). Measures only: it asserts nothing and
-exits 0 even when a target is missed.
+Section ssh (jitd as an OpenSSH user CA: a CA key from ssh-keygen, ed25519 user keys, no sshd needed):
+  1. issuance latency  sequential POST /v1/requests with publicKey, timed from the call until the returned
+                     certificate is written to a file (no fsync); against the raw cost: signUserCertificate
+                     in-process (+ the same file write), and \`ssh-keygen -s\` as a process for reference
+  2. throughput      concurrent clients requesting certificates: certificates per second, latency under load,
+                     errors, jitd's CPU (whole process and main thread) against the cost of a SQLite commit
+  3. revocation      release → the KRL served by GET /v1/ssh/krl lists the certificate (checked with ssh-keygen -Q)
+Prints a table and writes JSON (the ad section's figures under "ad", the ssh section's under "ssh").
+Measures only: it asserts nothing and exits 0 even when a target is missed.
 
 options:
-  --targets LIST sections to run, comma-separated: ldap, ad (default ldap,ad)
+  --targets LIST sections to run, comma-separated: ldap, ad, ssh (default ldap,ad,ssh)
   --grants N     sequential grants measured in phase 1 of each section (default 300; quick 50)
   --warmup N     unmeasured warm-up grants before phase 1 (default 30; quick 10)
   --mass N       leases expiring together in the ldap section (default 5000; quick 500)
@@ -59,6 +74,10 @@ options:
   --concurrency N  parallel API requests creating the mass leases (default 16)
   --seconds N    length of the ldap section's phase 2 in seconds (default 15; quick 3; 0 skips it)
   --clients N    concurrent clients in the ldap section's phase 2 (default 8)
+  --ssh-grants N    sequential certificates measured in the ssh section's phase 1 (default 300; quick 50)
+  --ssh-seconds N   length of the ssh section's phase 2 in seconds (default 15; quick 3; 0 skips it)
+  --ssh-clients N   concurrent clients in the ssh section's phase 2 (default 8)
+  --ssh-releases N  releases timed in the ssh section's phase 3 (default 200; quick 20; 0 skips it)
   --out FILE     where to write the JSON (default bench/results/latest.json)
   --jitd-node-flags=FLAGS  extra Node flags for the jitd serve processes, space-separated, written with "=",
                  e.g. --jitd-node-flags="--max-semi-space-size=2" (shows how much of its RSS is V8
@@ -99,6 +118,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       concurrency: { type: 'string' },
       seconds: { type: 'string' },
       clients: { type: 'string' },
+      'ssh-grants': { type: 'string' },
+      'ssh-seconds': { type: 'string' },
+      'ssh-clients': { type: 'string' },
+      'ssh-releases': { type: 'string' },
       out: { type: 'string' },
       'jitd-node-flags': { type: 'string' },
       'jitd-output': { type: 'string' },
@@ -118,6 +141,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     createConcurrency: count('concurrency', values.concurrency, 16, 1),
     seconds: count('seconds', values.seconds, quick ? 3 : 15, 0),
     clients: count('clients', values.clients, 8, 1),
+    sshGrants: count('ssh-grants', values['ssh-grants'], quick ? 50 : 300, 1),
+    sshSeconds: count('ssh-seconds', values['ssh-seconds'], quick ? 3 : 15, 0),
+    sshClients: count('ssh-clients', values['ssh-clients'], 8, 1),
+    sshReleases: count('ssh-releases', values['ssh-releases'], quick ? 20 : 200, 0),
     out: values.out ?? 'bench/results/latest.json',
     quick,
     jitdNodeFlags: (values['jitd-node-flags'] ?? '').split(' ').filter(Boolean),

@@ -18,19 +18,36 @@ function statusKb(status: string, field: string): number {
   return Number(match[1]);
 }
 
+/** User + system CPU seconds in a /proc stat file (a process's or one thread's). */
+function statCpuSeconds(path: string): number {
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
 /** Reads the process's memory and CPU figures; undefined when the process is gone. */
 export function sampleProcess(pid: number): ProcSample | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
     return {
       peakRssMb: statusKb(status, 'VmHWM') / 1024,
       rssMb: statusKb(status, 'VmRSS') / 1024,
-      cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND,
+      cpuSeconds: statCpuSeconds(`/proc/${pid}/stat`),
     };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds of the process's main thread alone (its JavaScript event loop, where better-sqlite3 runs and
+ * waits for fsync); undefined when the process is gone.
+ */
+export function mainThreadCpuSeconds(pid: number): number | undefined {
+  try {
+    return statCpuSeconds(`/proc/${pid}/task/${pid}/stat`);
   } catch {
     return undefined;
   }

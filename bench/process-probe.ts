@@ -9,14 +9,14 @@ export type ProbeMark = Record<string, number | null>;
 
 export class ProcessProbe {
   private readonly jitdPid: number;
-  private readonly server: { readonly label: string; readonly pid: number | undefined };
+  private readonly server: { readonly label: string | undefined; readonly pid: number | undefined };
   private last: { jitd: number; server: number; bench: number; at: number };
   /** jitd right after it answered /healthz: start-up cost, including loading the config. */
   readonly atStart: { jitd_cpu_s: number; jitd_rss_mb: number; jitd_peak_rss_mb: number };
   readonly marks: Record<string, ProbeMark> = {};
 
-  /** `serverLabel` names the server's column in the marks (`slapd` → `slapd_cpu_s`). */
-  constructor(jitdPid: number, serverLabel: string, serverPid: number | undefined) {
+  /** `serverLabel` names the server's column in the marks (`slapd` → `slapd_cpu_s`); undefined: no such column. */
+  constructor(jitdPid: number, serverLabel: string | undefined, serverPid: number | undefined) {
     this.jitdPid = jitdPid;
     this.server = { label: serverLabel, pid: serverPid };
     this.last = this.cpu();
@@ -42,7 +42,7 @@ export class ProcessProbe {
     this.marks[name] = {
       wall_s: round((now.at - this.last.at) / 1000, 2),
       jitd_cpu_s: round(now.jitd - this.last.jitd, 2),
-      [`${this.server.label}_cpu_s`]: this.server.pid === undefined ? null : round(now.server - this.last.server, 2),
+      ...(this.server.label === undefined ? {} : { [`${this.server.label}_cpu_s`]: this.server.pid === undefined ? null : round(now.server - this.last.server, 2) }),
       bench_cpu_s: round(now.bench - this.last.bench, 2),
       jitd_rss_mb: round(jitd?.rssMb ?? Number.NaN, 1),
       jitd_peak_rss_mb: round(jitd?.peakRssMb ?? Number.NaN, 1),

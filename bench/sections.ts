@@ -51,9 +51,15 @@ export function massExpiryPhase(env: SectionEnvironment, options: BenchOptions, 
   });
 }
 
-export interface SectionSpec<E extends SectionEnvironment, R, J> {
-  /** Names the directory server's CPU column in the JSON (`slapd` → `slapd_cpu_s`) and the stop message. */
-  readonly serverLabel: string;
+/** What runSection needs of a section's environment: the jitd process and the directory server's pid, if any. */
+export type RunnableEnvironment = Pick<SectionEnvironment, 'server' | 'directoryPid'>;
+
+export interface SectionSpec<E extends RunnableEnvironment, R, J> {
+  /**
+   * Names the directory server's CPU column in the JSON (`slapd` → `slapd_cpu_s`) and the stop message;
+   * undefined for a section without one (ssh).
+   */
+  readonly serverLabel: string | undefined;
   readonly start: (options: BenchOptions) => Promise<E>;
   readonly measure: (env: E, options: BenchOptions, probe: ProcessProbe) => Promise<R>;
   readonly rows: (results: R, options: BenchOptions, probe: ProcessProbe) => Row[];
@@ -61,12 +67,12 @@ export interface SectionSpec<E extends SectionEnvironment, R, J> {
 }
 
 /** Runs one section and stops everything it started (its clean-up actions) before returning. */
-export async function runSection<E extends SectionEnvironment, R, J>(options: BenchOptions, spec: SectionSpec<E, R, J>): Promise<SectionResult<J>> {
+export async function runSection<E extends RunnableEnvironment, R, J>(options: BenchOptions, spec: SectionSpec<E, R, J>): Promise<SectionResult<J>> {
   const env = await spec.start(options);
   const probe = new ProcessProbe(env.server.pid, spec.serverLabel, env.directoryPid);
   const results = await spec.measure(env, options, probe);
   const out = { rows: spec.rows(results, options, probe), json: spec.json(results, env, probe) };
-  phase(`stopping jitd and ${spec.serverLabel}`);
+  phase(spec.serverLabel === undefined ? 'stopping jitd' : `stopping jitd and ${spec.serverLabel}`);
   await cleanup();
   return out;
 }

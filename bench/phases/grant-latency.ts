@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks';
 import type { ApiClient } from '../api-client.ts';
 import type { BenchRole } from '../jitd-server.ts';
 import type { MembershipReader, RawMembershipWriter } from '../ldap-witness.ts';
-import { counter } from '../progress.ts';
 import { summarize, type Summary } from '../stats.ts';
+import { warmedUpSequence } from './sequential.ts';
 
 export interface GrantLatencyInput {
   readonly api: ApiClient;
@@ -55,11 +55,8 @@ export async function measureGrantLatency(input: GrantLatencyInput): Promise<Gra
   const release: number[] = [];
   const rawRemove: number[] = [];
   let visibleAtResponse = 0;
-  const total = input.warmup + input.grants;
-  const progress = counter('grants (incl. warm-up)', total);
-  for (let i = 0; i < total; i++) {
+  await warmedUpSequence('grants', input.warmup, input.grants, async (i, measured) => {
     const user = users[i % users.length]!;
-    const measured = i >= input.warmup;
 
     const t0 = performance.now();
     const lease = await api.requestRole(user.token, role.name, '1h');
@@ -85,9 +82,7 @@ export async function measureGrantLatency(input: GrantLatencyInput): Promise<Gra
       rawRemove.push(a2 - a1);
       if (firstTry) visibleAtResponse += 1;
     }
-    progress.tick(i + 1);
-  }
-  progress.end();
+  });
   return {
     apiMs: summarize(api_),
     grantMs: summarize(grant),

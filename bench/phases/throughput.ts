@@ -4,8 +4,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ApiClient } from '../api-client.ts';
 import type { BenchRole } from '../jitd-server.ts';
-import { counter } from '../progress.ts';
 import { round, summarize, type Summary } from '../stats.ts';
+import { runClosedLoop } from './closed-loop.ts';
 
 export interface ThroughputInput {
   readonly api: ApiClient;
@@ -33,60 +33,34 @@ export interface ThroughputResult {
 }
 
 export async function measureThroughput(input: ThroughputInput): Promise<ThroughputResult> {
-  const { api, role, tokens } = input;
+  const { api, role } = input;
   const requestMs: number[] = [];
   const releaseMs: number[] = [];
   let requests = 0;
   let releases = 0;
-  let cycles = 0;
-  let errors = 0;
-  const firstErrors: string[] = [];
-  const fail = (error: unknown) => {
-    errors += 1;
-    if (firstErrors.length < 5) firstErrors.push(error instanceof Error ? error.message : String(error));
+  // A failed request or release counts as an error and the client starts its next cycle.
+  const cycle = async (token: string) => {
+    const t0 = performance.now();
+    const leaseId = (await api.requestRole(token, role.name, '1h')).id;
+    requests += 1;
+    requestMs.push(performance.now() - t0);
+    const t1 = performance.now();
+    await api.release(token, leaseId);
+    releases += 1;
+    releaseMs.push(performance.now() - t1);
   };
-  const started = performance.now();
-  const deadline = started + input.seconds * 1000;
-  const progress = counter('seconds', input.seconds);
-  const ticker = setInterval(() => progress.tick(Math.min(input.seconds, Math.floor((performance.now() - started) / 1000))), 250);
-
-  const client = async (token: string) => {
-    while (performance.now() < deadline) {
-      let leaseId: string;
-      const t0 = performance.now();
-      try {
-        leaseId = (await api.requestRole(token, role.name, '1h')).id;
-        requests += 1;
-        requestMs.push(performance.now() - t0);
-      } catch (error) {
-        fail(error);
-        continue;
-      }
-      const t1 = performance.now();
-      try {
-        await api.release(token, leaseId);
-        releases += 1;
-        cycles += 1;
-        releaseMs.push(performance.now() - t1);
-      } catch (error) {
-        fail(error);
-      }
-    }
-  };
-  await Promise.all(tokens.map(client));
-  clearInterval(ticker);
-  const elapsed = (performance.now() - started) / 1000;
-  progress.end(`${requests} requests, ${releases} releases, ${errors} errors`);
+  const loop = await runClosedLoop(input.tokens, input.seconds, cycle, () => `${requests} requests, ${releases} releases`);
+  const elapsed = loop.elapsedSeconds;
   return {
-    clients: tokens.length,
+    clients: input.tokens.length,
     seconds: round(elapsed),
     requests,
     releases,
-    cycles,
-    errors,
-    firstErrors,
+    cycles: releases,
+    errors: loop.errors,
+    firstErrors: loop.firstErrors,
     requestsPerSecond: round(requests / elapsed, 1),
-    cyclesPerSecond: round(cycles / elapsed, 1),
+    cyclesPerSecond: round(releases / elapsed, 1),
     apiCallsPerSecond: round((requests + releases) / elapsed, 1),
     requestMs: summarize(requestMs),
     releaseMs: summarize(releaseMs),

@@ -24,6 +24,8 @@ const PROBE_FILE = 'krl-probe-cert.pub';
 /** The probe certificate's serial: the top of the range, never reached by the counter. */
 const PROBE_SERIAL = (1n << 64n) - 1n;
 const SERIAL_KEY = 'serial';
+/** The counter also kept beside the KRL: after the store is restored from an older backup, serials go on from the higher one. */
+const SERIAL_FILE = 'last-serial';
 const REVOKED_KEY = 'revoked';
 
 export interface SshConnectorDeps {
@@ -122,11 +124,27 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
     return prepared;
   };
 
-  /** The next serial, written to the store before it is used: a serial is never issued twice, even after a crash. */
+  /** The last serial recorded in the publish folder (0 when there is none or it is unreadable). */
+  const serialOnDisk = async (): Promise<bigint> => {
+    try {
+      const text = (await readFile(join(publishDir, SERIAL_FILE), 'utf8')).trim();
+      return /^\d{1,20}$/.test(text) ? BigInt(text) : 0n;
+    } catch {
+      return 0n;
+    }
+  };
+
+  /**
+   * The next serial, written to the store before it is used: a serial is never issued twice, even after a
+   * crash. It is also written beside the KRL, and the higher of the two counts: restoring the store from an
+   * older backup does not make jitd issue serials again that certificates already carry.
+   */
   const nextSerial = (): Promise<bigint> =>
     inOrder(async () => {
-      const serial = BigInt(memo.get(SERIAL_KEY) ?? '0') + 1n;
+      const last = [BigInt(memo.get(SERIAL_KEY) ?? '0'), await serialOnDisk()].reduce((a, b) => (a > b ? a : b));
+      const serial = last + 1n;
       await memo.set(SERIAL_KEY, String(serial));
+      await writeFile(join(publishDir, SERIAL_FILE), `${serial}\n`, { mode: 0o644 });
       return serial;
     });
 
