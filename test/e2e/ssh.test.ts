@@ -1,12 +1,16 @@
 // "admin on server X": a real `jitd serve` with an `ssh` connector signs a certificate for the requester's
 // public key, and a real sshd (test/fixtures/sshd.ts) with the real ssh client decides whether it logs in.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { startJitdProcess, type JitdProcess, type LeaseJson } from '../fixtures/jitd-process.ts';
 import { ACCEPTED_LOGIN_LOG, SSH_TEST_USER, generateSshKey, startSshd, type Sshd, type SshKeyPair } from '../fixtures/sshd.ts';
+
+/** The session guard as shipped (host/session-guard). */
+const GUARD = fileURLToPath(new URL('../../host/session-guard', import.meta.url));
 
 interface SshLeaseJson extends LeaseJson {
   requestId: string;
@@ -46,16 +50,21 @@ describe('SSH certificates from jitd serve against a real sshd', () => {
     const ca = await generateSshKey(dir, 'jitd-ca');
     alice = await generateSshKey(dir, 'alice');
     sshd = await startSshd({ trustedCaKeys: [ca.publicKey], principals: { [SSH_TEST_USER]: ['admin@web-01'] } });
+    // The host's copy of the session guard, where sshd (as the test user) can run it: as host-setup installs it.
+    const guard = join(sshd.dir, 'session-guard');
+    await copyFile(GUARD, guard);
+    await chmod(guard, 0o755);
     jitd = await startJitdProcess({
       target: {
         connectorName: 'ssh-ca',
-        connector: { type: 'ssh', timeout: '1s' },
+        connector: { type: 'ssh', timeout: '1s', sessionGuard: join(sshd.dir, 'session-guard') },
         secret: { field: 'caKey', value: (await readFile(ca.privateKeyFile, 'utf8')).trimEnd() },
         roleTarget: { principals: 'admin@web-01' },
       },
       roleName: 'web-01-admin',
       roles: {
         'web-02-admin': { connector: 'ssh-ca', principals: ['admin@web-02'], maxDuration: '4h', eligible: ['group:ops'], approval: 'auto' },
+        'web-01-guarded': { connector: 'ssh-ca', principals: ['admin@web-01'], endSessionsAtExpiry: true, maxDuration: '4h', eligible: ['group:ops'], approval: 'auto' },
       },
     });
     // The host's RevokedKeys comes from jitd, as the documented timer does it.
@@ -114,6 +123,22 @@ describe('SSH certificates from jitd serve against a real sshd', () => {
     const { status, body } = await request({ role: 'web-02-admin', duration: '1h', publicKey: alice.publicKey });
     assert.equal(status, 201, JSON.stringify(body));
     assert.equal((await login(body.lease!)).code, 255);
+  });
+
+  test('with endSessionsAtExpiry an open session is cut at the lease\'s end (without it, it would outlive the certificate)', async () => {
+    const { status, body } = await request({ role: 'web-01-guarded', duration: '5s', publicKey: alice.publicKey });
+    assert.equal(status, 201, JSON.stringify(body));
+    const lease = body.lease!;
+    const certificateFile = `${alice.privateKeyFile}-cert.pub`;
+    await writeFile(certificateFile, `${lease.grant?.certificate ?? ''}\n`);
+    const session = await sshd.openSession({ user: SSH_TEST_USER, identityFile: alice.privateKeyFile, certificateFile });
+    session.write('echo session-is-open\n');
+    await session.waitForOutput(/session-is-open/, 5_000);
+    const ended = await Promise.race([session.exited.then(() => Date.now()), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 15_000))]);
+    assert.ok(ended !== undefined, 'the session ended by itself');
+    const expiry = Date.parse(lease.expiresAt);
+    assert.ok(ended >= expiry - 1_000 && ended <= expiry + 6_000, `ended ${ended - expiry} ms after the lease's end`);
+    assert.match(session.output(), /jitd: this session ended/);
   });
 
   test('policy and input are checked before anything is signed: too long, no key, a bad key', async () => {
