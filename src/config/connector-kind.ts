@@ -23,6 +23,8 @@ export interface ConnectorKind {
   readonly targetSchema: TargetSchema;
   /** The typed config, or undefined after reporting why there is none. */
   load(raw: unknown, context: ConnectorLoadContext): ConnectorConfig | undefined;
+  /** Optional: what is wrong with a secret's value (e.g. a CA key that is not a key), checked at load. */
+  checkSecret?(field: string, value: string): string | undefined;
 }
 
 export function defineConnectorKind<Schema extends z.ZodObject>(definition: {
@@ -30,8 +32,10 @@ export function defineConnectorKind<Schema extends z.ZodObject>(definition: {
   readonly targetSchema: TargetSchema;
   /** Called with the validated block; may report further problems (returning undefined). */
   readonly toConfig: (input: z.output<Schema>, context: ConnectorLoadContext) => ConnectorConfig | undefined;
+  readonly checkSecret?: (field: string, value: string) => string | undefined;
 }): ConnectorKind {
   return {
+    ...(definition.checkSecret ? { checkSecret: definition.checkSecret } : {}),
     configSchema: definition.configSchema,
     targetSchema: definition.targetSchema,
     load(raw, context) {

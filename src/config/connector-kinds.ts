@@ -2,6 +2,7 @@
 // type makes a ConnectorConfig type without an entry a compile error).
 import { adConnectorConfigSchema, adRoleTargetSchema } from '../connectors/ad/config.ts';
 import { ldapConnectorConfigSchema, ldapRoleTargetSchema } from '../connectors/ldap/config.ts';
+import { parseCaKey } from '../connectors/ssh/ca-key.ts';
 import { sshConnectorConfigSchema, sshRoleTargetSchema } from '../connectors/ssh/config.ts';
 import { defineConnectorKind, type ConnectorKind, type ConnectorLoadContext } from './connector-kind.ts';
 import { durationField } from './fields.ts';
@@ -87,6 +88,17 @@ const sshFileSchema = sshConnectorConfigSchema.extend({
 const ssh = defineConnectorKind({
   configSchema: sshFileSchema,
   targetSchema: sshRoleTargetSchema,
+  // The CA key is read and parsed here too, so that `jitd config check` reports a key that is not one.
+  checkSecret: (field, value) => {
+    if (field !== 'caKey') return undefined;
+    try {
+      parseCaKey(value, '');
+      return undefined;
+    } catch (error) {
+      // The issue's path already names the field: keep only what is wrong with the key.
+      return (error as Error).message.replace(/^CA key : /, '');
+    }
+  },
   toConfig: (input, { resolvePath }) => ({
     type: 'ssh',
     caKey: input.caKey,

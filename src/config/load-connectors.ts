@@ -15,14 +15,14 @@ export interface LoadedConnectors {
   readonly configs: Map<ConnectorName, ConnectorConfig>;
   /** Every declared name, with its kind when the type is known: roles are checked against these. */
   readonly declared: ReadonlyMap<string, ConnectorKind | undefined>;
-  /** Secret references of the valid connectors, by field path from the file's root. */
-  readonly secrets: readonly { readonly path: readonly PathSegment[]; readonly ref: SecretRef }[];
+  /** Secret references of the valid connectors, by field path from the file's root, with the kind that reads them. */
+  readonly secrets: readonly { readonly path: readonly PathSegment[]; readonly ref: SecretRef; readonly kind: ConnectorKind }[];
 }
 
 export function loadConnectors(entries: Readonly<Record<string, unknown>>, report: Reporter, resolvePath: (written: string) => string): LoadedConnectors {
   const configs = new Map<ConnectorName, ConnectorConfig>();
   const declared = new Map<string, ConnectorKind | undefined>();
-  const secrets: { path: PathSegment[]; ref: SecretRef }[] = [];
+  const secrets: { path: PathSegment[]; ref: SecretRef; kind: ConnectorKind }[] = [];
   const section = report.under('connectors');
   for (const [name, raw] of Object.entries(entries)) {
     const nameOk = checkName(name, section);
@@ -42,7 +42,7 @@ export function loadConnectors(entries: Readonly<Record<string, unknown>>, repor
     const config = kind.load(raw, { report: here, resolvePath });
     if (config === undefined || !nameOk) continue;
     configs.set(ConnectorName(name), config);
-    for (const secret of findSecretRefs(kind.configSchema, raw)) secrets.push({ path: ['connectors', name, ...secret.path], ref: secret.ref });
+    for (const secret of findSecretRefs(kind.configSchema, raw)) secrets.push({ path: ['connectors', name, ...secret.path], ref: secret.ref, kind });
   }
   return { configs, declared, secrets };
 }

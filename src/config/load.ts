@@ -68,12 +68,16 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   const connectors = loadConnectors(isPlainObject(raw.connectors) ? raw.connectors : {}, issues, resolvePath);
   const roles = loadRoles(isPlainObject(raw.roles) ? raw.roles : {}, connectors.declared, issues);
   await Promise.all(
-    connectors.secrets.map(async ({ path: at, ref }) => {
+    connectors.secrets.map(async ({ path: at, ref, kind }) => {
+      let value: string;
       try {
-        await resolveSecret(ref, configDir, env);
+        value = await resolveSecret(ref, configDir, env);
       } catch (error) {
         issues.problem([...at, 'env' in ref ? 'env' : 'file'], (error as Error).message, 'secret_unavailable');
+        return;
       }
+      const problem = kind.checkSecret?.(String(at.at(-1)), value);
+      if (problem !== undefined) issues.problem([...at, 'env' in ref ? 'env' : 'file'], problem, 'invalid_value');
     }),
   );
 
