@@ -114,6 +114,7 @@ describe('jitd serve with the CLI against a real slapd', () => {
       [JSON.stringify({ role: 'domain-admins', reason: 'x', durration: '1h' }), 400, 'body: unknown field "durration"'],
       [JSON.stringify({ role: 42, reason: 'x' }), 400, 'role: Invalid input: expected string, received number'],
       [JSON.stringify({ role: 'domain-admins', reason: 'x'.repeat(1001) }), 400, 'reason: must be at most 1000 characters'],
+      [JSON.stringify({ role: 'domain-admins', reason: 'x', publicKey: 'ssh-ed25519 AAAA' }), 400, 'publicKey: role domain-admins takes no publicKey'],
     ];
     for (const [body, status, message] of cases) {
       const response = await post(body);
@@ -125,6 +126,8 @@ describe('jitd serve with the CLI against a real slapd', () => {
     assert.equal(after, before, 'no request was written');
     const notFound = await fetch(`${jitd.url}/v1/nothing`, { headers: { authorization: `Bearer ${jitd.tokens.alice}` } });
     assert.equal(notFound.status, 404);
+    const noKrl = await fetch(`${jitd.url}/v1/ssh/krl`, { headers: { authorization: `Bearer ${jitd.tokens.alice}` } });
+    assert.deepEqual([noKrl.status, ((await noKrl.json()) as { error: { message: string } }).error.message], [404, 'no ssh connector is configured']);
   });
 
   test('status, roles, requests and whoami show what is going on, as text and as JSON', async () => {

@@ -151,5 +151,8 @@ describe('SSH certificates from jitd serve against a real sshd', () => {
     const badKey = await request({ role: 'web-01-admin', duration: '1h', publicKey: 'ssh-dss AAAAB3NzaC1kc3MAAACBAP' });
     assert.equal(badKey.status, 400);
     assert.match(badKey.body.error?.message ?? '', /^publicKey: /);
+    const otherConnector = await fetch(`${jitd.url}/v1/ssh/krl?connector=nope`, { headers: { authorization: `Bearer ${jitd.tokens.dave}` } });
+    assert.equal(otherConnector.status, 404);
+    assert.equal(((await otherConnector.json()) as { error: { message: string } }).error.message, 'no ssh connector named nope (ssh connectors: ssh-ca)');
   });
 });
