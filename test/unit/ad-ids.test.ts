@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { filterBytes, guidFromBytes, guidToBytes, isGuidText, sidFromBytes, sidToBytes } from '../../src/connectors/ad/binary-ids.ts';
+import { guidFromBytes, guidToBytes, sidFromBytes, sidToBytes } from '../../src/connectors/ad/binary-ids.ts';
 import { describeGroupRef } from '../../src/connectors/ad/group-ref.ts';
 
 describe('SIDs', () => {
@@ -41,15 +41,12 @@ describe('GUIDs', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (raw) => {
         const text = guidFromBytes(Buffer.from(raw));
-        assert.ok(isGuidText(text));
+        assert.match(text, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
         assert.deepEqual(guidToBytes(text), Buffer.from(raw));
       }),
     );
   });
 
-  test('bytes are written into a filter escaped one by one', () => {
-    assert.equal(filterBytes(Buffer.from([0x00, 0x2a, 0xff])), '\\00\\2a\\ff');
-  });
 });
 
 describe('group references', () => {

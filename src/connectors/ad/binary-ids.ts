@@ -1,16 +1,13 @@
 // Active Directory's two binary identifiers in their text forms: objectSid as `S-1-5-21-…` (MS-DTYP
 // 2.4.2) and objectGUID as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, whose first three fields are stored
-// little-endian (MS-DTYP 2.3.4). Both are also written as LDAP filter values, byte by byte.
+// little-endian (MS-DTYP 2.3.4). In LDAP filters they go as bytes (ldapts' EqualityFilter with a Buffer):
+// ldapts mangles `\\xx` escapes of bytes ≥ 0x80 in string filters (measured).
 
 const SID_TEXT = /^S-1-(\d+)((?:-\d+){0,15})$/;
 const GUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isSidText(text: string): boolean {
   return sidToBytes(text) !== undefined;
-}
-
-export function isGuidText(text: string): boolean {
-  return GUID_TEXT.test(text);
 }
 
 /** The binary SID for its text form, or undefined when the text is not a SID. */
@@ -54,9 +51,4 @@ export function guidFromBytes(bytes: Buffer): string {
   const h = (n: number, width: number): string => n.toString(16).padStart(width, '0');
   const tail = bytes.subarray(8).toString('hex');
   return `${h(bytes.readUInt32LE(0), 8)}-${h(bytes.readUInt16LE(4), 4)}-${h(bytes.readUInt16LE(6), 4)}-${tail.slice(0, 4)}-${tail.slice(4)}`;
-}
-
-/** Bytes as an RFC 4515 filter value (`\\01\\05…`), safe whatever the bytes are. */
-export function filterBytes(bytes: Buffer): string {
-  return [...bytes].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
 }

@@ -1,8 +1,7 @@
 // Time-bound group membership: the Privileged Access Management optional feature (Windows Server 2016+
 // forest functional level) lets a `member` value carry a time to live, written `<TTL=seconds,DN>`. The
 // DC removes the link itself when it runs out, and caps Kerberos ticket lifetimes at the shortest TTL of
-// the account's memberships — so access ends in the directory even if jitd is down. Read back with the
-// LINK_TTL control, such values come back as `<TTL=remaining,DN>`.
+// the account's memberships — so access ends in the directory even if jitd is down.
 
 /** LDAP_SERVER_LINK_TTL_OID: advertised in the rootDSE's supportedControl by DCs that understand TTL links. */
 export const LINK_TTL_CONTROL = '1.2.840.113556.1.4.2309';
@@ -38,10 +37,4 @@ export function ttlSeconds(expiresAt: Date, nowMs: number): number {
 /** The member value that makes the link end after `seconds`. */
 export function timeBoundValue(memberDn: string, seconds: number): string {
   return `<TTL=${seconds},${memberDn}>`;
-}
-
-/** Splits a value read with the LINK_TTL control into its DN and remaining seconds (undefined: no TTL). */
-export function parseTimeBoundValue(value: string): { dn: string; ttlSeconds?: number } {
-  const m = /^<TTL=(\d+),(.*)>$/s.exec(value);
-  return m ? { dn: m[2] ?? '', ttlSeconds: Number(m[1]) } : { dn: value };
 }
