@@ -1,7 +1,7 @@
 // Active Directory's two binary identifiers in their text forms: objectSid as `S-1-5-21-…` (MS-DTYP
 // 2.4.2) and objectGUID as `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, whose first three fields are stored
 // little-endian (MS-DTYP 2.3.4). In LDAP filters they go as bytes (ldapts' EqualityFilter with a Buffer):
-// ldapts mangles `\\xx` escapes of bytes ≥ 0x80 in string filters (measured).
+// ldapts mangles `\xx` escapes of bytes ≥ 0x80 in string filters (measured).
 
 const SID_TEXT = /^S-1-(\d+)((?:-\d+){0,15})$/;
 const GUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

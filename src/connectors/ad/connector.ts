@@ -178,8 +178,15 @@ export function createAdConnector(
     inspect: async (target: RoleTarget): Promise<readonly Holder[]> => {
       const ref = refOf(target);
       let group = await objects.group(ref);
-      if (!(await objects.exists(group))) group = await objects.regroup(ref);
-      const groupDn = await objects.currentDn(group);
+      let groupDn: string;
+      try {
+        groupDn = await objects.currentDn(group);
+      } catch (err) {
+        // No object has the kept GUID: the group was deleted, resolve the role's text again.
+        if (!isNoSuchObject(err)) throw err;
+        group = await objects.regroup(ref);
+        groupDn = await objects.currentDn(group);
+      }
       // Explicit slices of 1,500 values (AD's default MaxValRange), so big groups are read the same way on every DC.
       const members = await directory.readAll(group.dn, 'member', { pageSize: 1500 });
       if (!members.found) {

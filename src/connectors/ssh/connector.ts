@@ -75,8 +75,15 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
   const storedForm = (list: readonly RevokedCertificate[]): string =>
     JSON.stringify(list.map((r) => ({ serial: String(r.serial), keyId: r.keyId ?? '', validBefore: r.validBefore.toISOString() })));
 
-  /** A certificate of this CA that is never revoked: each new KRL must answer "ok" for it before it is published. */
-  const writeProbe = async (): Promise<string> => {
+  const probeFile = join(publishDir, PROBE_FILE);
+  /** The highest serial the publish folder records, read once at prepare and kept up to date by nextSerial. */
+  let serialOnDisk = 0n;
+
+  /**
+   * A certificate of this CA that is never revoked: each new KRL must answer "ok" for it before it is
+   * published. Written once at prepare; `ssh-keygen -Q` checks revocation, not validity.
+   */
+  const writeProbe = async (): Promise<void> => {
     const at = now();
     const probe = signUserCertificate({
       ca,
@@ -88,9 +95,7 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
       validBefore: new Date(at + 86_400_000),
       extensions: [],
     });
-    const file = join(publishDir, PROBE_FILE);
-    await writeFile(file, `${probe.line}\n`, { mode: 0o644 });
-    return file;
+    await writeFile(probeFile, `${probe.line}\n`, { mode: 0o644 });
   };
 
   /** Writes, checks and publishes the KRL for `list`; the published file changes only when all checks pass. */
@@ -101,7 +106,7 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
         caPublicKeyFile: join(publishDir, CA_PUBLIC_KEY_FILE),
         revoked: list,
         now: new Date(now()),
-        probeCertificateFile: await writeProbe(),
+        probeCertificateFile: probeFile,
       });
     } catch (err) {
       if (err instanceof KrlError) throw fail(err.message, err.retryable, err);
@@ -116,6 +121,8 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
       const tmp = join(publishDir, `.${CA_PUBLIC_KEY_FILE}.tmp`);
       await writeFile(tmp, `${caLine}\n`, { mode: 0o644 });
       await rename(tmp, join(publishDir, CA_PUBLIC_KEY_FILE));
+      serialOnDisk = await readSerialFile();
+      await writeProbe();
       await inOrder(() => publish(revokedList()));
     })().catch((err: unknown) => {
       prepared = undefined;
@@ -125,7 +132,7 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
   };
 
   /** The last serial recorded in the publish folder (0 when there is none or it is unreadable). */
-  const serialOnDisk = async (): Promise<bigint> => {
+  const readSerialFile = async (): Promise<bigint> => {
     try {
       const text = (await readFile(join(publishDir, SERIAL_FILE), 'utf8')).trim();
       return /^\d{1,20}$/.test(text) ? BigInt(text) : 0n;
@@ -141,10 +148,11 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
    */
   const nextSerial = (): Promise<bigint> =>
     inOrder(async () => {
-      const last = [BigInt(memo.get(SERIAL_KEY) ?? '0'), await serialOnDisk()].reduce((a, b) => (a > b ? a : b));
-      const serial = last + 1n;
+      const inStore = BigInt(memo.get(SERIAL_KEY) ?? '0');
+      const serial = (inStore > serialOnDisk ? inStore : serialOnDisk) + 1n;
       await memo.set(SERIAL_KEY, String(serial));
       await writeFile(join(publishDir, SERIAL_FILE), `${serial}\n`, { mode: 0o644 });
+      serialOnDisk = serial;
       return serial;
     });
 
