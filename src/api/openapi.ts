@@ -35,6 +35,7 @@ export function openApiDocument(routes: readonly Route[], version: string): obje
       tags: [route.tag],
       security: [{ bearer: [] }],
       parameters: [...pathParams, ...queryParameters(route)],
+      ...(route.consumes ? { requestBody: { required: false, content: { [route.consumes]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(route.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) } } } }
         : {}),

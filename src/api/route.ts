@@ -4,10 +4,14 @@ import type { z } from 'zod';
 import type { Caller } from '../engine/caller.ts';
 
 export interface HandlerContext<Body, Query> {
+  /** The bearer token's caller; for routes with `auth: 'handler'`, an anonymous caller that may see nothing. */
   readonly caller: Caller;
   readonly body: Body;
   readonly query: Query;
   readonly params: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The peer's address (the proxy's, behind one). */
+  readonly remoteAddress: string;
 }
 
 export interface RouteResult {
@@ -22,6 +26,12 @@ export interface Route<Body = unknown, Query = unknown> {
   readonly summary: string;
   readonly tag: string;
   readonly body?: z.ZodType<Body>;
+  /** The body is raw bytes of this content type (a Buffer), not JSON. */
+  readonly consumes?: 'application/octet-stream';
+  /** Overrides server.bodyLimit for this route. */
+  readonly bodyLimitBytes?: number;
+  /** `handler`: the handler authenticates the call itself (e.g. a per-lease upload token); default: API tokens. */
+  readonly auth?: 'token' | 'handler';
   readonly query?: z.ZodType<Query>;
   readonly okStatus?: number;
   /** Content type of a successful response when it is not JSON (the handler then returns a stream). */

@@ -12,10 +12,14 @@ import type { SshConnector } from '../connectors/ssh/connector.ts';
 import { canSeeAll, type Caller } from '../engine/caller.ts';
 import type { Clock } from '../engine/deps.ts';
 import type { Reconciler } from '../engine/reconciler.ts';
+import type { SessionRecordings } from '../engine/session-recordings.ts';
 import type { Store } from '../store/store.ts';
 import { route, type Route } from './route.ts';
-import { auditQuery, createRequestBody, leaseQuery, releaseBody, requestQuery, revokeBody, sshFileQuery } from './schemas.ts';
-import { leaseView, requestView, roleView } from './views.ts';
+import type { z } from 'zod';
+import { auditQuery, createRequestBody, leaseQuery, releaseBody, requestQuery, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
+import { leaseView, requestView, roleView, sessionView } from './views.ts';
+
+type SessionUploadQuery = z.output<typeof sessionUploadQuery>;
 
 export interface ApiDeps {
   readonly broker: Broker;
@@ -23,6 +27,23 @@ export interface ApiDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly overdueAfterMs: number;
+  readonly sessions: SessionRecordings;
+  /** Largest session transcript accepted (server.sessionRecordingLimit). */
+  readonly sessionRecordingLimitBytes: number;
+}
+
+/** The session guard sends the command line base64-encoded: it may hold any byte, headers may not. */
+function commandHeader(value: string | string[] | undefined): string | undefined {
+  if (value === undefined || Array.isArray(value)) return undefined;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length > 16_384) {
+    throw InvalidInputError.of([{ path: 'X-Jitd-Command', message: 'must be the command line in base64' }]);
+  }
+  return Buffer.from(value, 'base64').toString('utf8');
+}
+
+function bearer(value: string | string[] | undefined): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(value)?.[1];
 }
 
 /** The store filter for a list query (?state=a,b&principal=…&role=…&limit=…). */
@@ -203,6 +224,58 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
         );
         return { body: out };
       },
+    }),
+    route<Buffer, SessionUploadQuery>({
+      method: 'POST',
+      url: '/v1/leases/:id/sessions',
+      tag: 'sessions',
+      summary:
+        "Host's session guard: upload one SSH session's transcript (body: the bytes `script` wrote). Authorized by the lease's upload token from its certificate, not an API token.",
+      auth: 'handler',
+      consumes: 'application/octet-stream',
+      bodyLimitBytes: deps.sessionRecordingLimitBytes,
+      query: sessionUploadQuery,
+      okStatus: 201,
+      handler: async ({ params, query, body, headers, remoteAddress }) => {
+        const command = commandHeader(headers['x-jitd-command']);
+        const recording = await deps.sessions.record({
+          leaseId: params.id!,
+          token: bearer(headers.authorization),
+          startedAt: new Date(query.startedAt * 1000),
+          endedAt: new Date(query.endedAt * 1000),
+          endedBy: query.endedBy,
+          host: query.host,
+          login: query.login,
+          ...(command === undefined ? {} : { command }),
+          terminal: query.terminal,
+          truncated: query.truncated,
+          uploadedFrom: remoteAddress,
+          content: body,
+        });
+        return { status: 201, body: { session: sessionView(recording) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/leases/:id/sessions',
+      tag: 'sessions',
+      summary: "A lease's recorded SSH sessions, oldest first, without transcripts (the holder, admins and auditors)",
+      handler: async ({ caller, params }) => ({ body: { sessions: (await deps.sessions.list(caller, params.id!)).map(sessionView) } }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/sessions/:id',
+      tag: 'sessions',
+      summary: 'One recorded SSH session',
+      handler: async ({ caller, params }) => ({ body: { session: sessionView((await deps.sessions.read(caller, params.id!)).recording) } }),
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/sessions/:id/transcript',
+      tag: 'sessions',
+      summary: "One recorded SSH session's transcript, the bytes as recorded (terminal output with its control sequences)",
+      produces: 'application/octet-stream',
+      handler: async ({ caller, params }) => ({ body: Buffer.from((await deps.sessions.read(caller, params.id!)).content) }),
     }),
     route<undefined, { connector?: string }>({
       method: 'GET',

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { LEASE_STATES } from '../core/lease.ts';
 import { REQUEST_STATES } from '../core/request.ts';
+import { SESSION_END_CAUSES } from '../core/session-recording.ts';
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
@@ -53,3 +54,19 @@ export const auditQuery = z.strictObject({
   requestId: text(100).optional(),
   leaseId: text(100).optional(),
 });
+
+const epochSeconds = z.coerce.number().int().min(0).max(253_402_300_799);
+const flag = z.enum(['0', '1']).transform((v) => v === '1');
+
+/** What the session guard says about the session it uploads (the transcript is the body). */
+export const sessionUploadQuery = z
+  .strictObject({
+    startedAt: epochSeconds,
+    endedAt: epochSeconds,
+    endedBy: z.enum(SESSION_END_CAUSES),
+    host: z.string().regex(/^[A-Za-z0-9._-]{1,253}$/, 'must be a host name'),
+    login: z.string().regex(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/, 'must be an account name'),
+    terminal: flag,
+    truncated: flag.default(false),
+  })
+  .refine((q) => q.endedAt >= q.startedAt, { path: ['endedAt'], message: 'must not be before startedAt' });

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { InvalidInputError, JitdError } from '../core/errors.ts';
+import { PrincipalId } from '../core/ids.ts';
+import type { Caller } from '../engine/caller.ts';
 import type { EngineMetrics } from '../engine/metrics.ts';
 import type { TokenAuthenticator } from './auth.ts';
 import { toErrorResponse } from './http-errors.ts';
@@ -30,6 +32,16 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'body
   throw InvalidInputError.of(issues);
 }
 
+/** The caller of routes that authenticate in their handler: sees nothing, may do nothing. */
+const ANONYMOUS: Caller = { principal: { id: PrincipalId('anonymous'), groups: [] }, isAdmin: false, isAuditor: false };
+
+function rawBody(value: unknown, contentType: string): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  // No body at all is an empty upload; any other content type is a mistake worth naming.
+  if (value === undefined || value === null) return Buffer.alloc(0);
+  throw InvalidInputError.of([{ path: 'body', message: `send the body as ${contentType}` }]);
+}
+
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimitBytes,
@@ -38,6 +50,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   const routes = apiRoutes(options);
   const openapi = openApiDocument(routes, options.version);
+
+  // Raw uploads (SSH session transcripts) arrive as bytes; routes that take them say so with `consumes`.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const response = toErrorResponse(error);
@@ -65,11 +82,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     app.route({
       method: spec.method,
       url: spec.url,
+      ...(spec.bodyLimitBytes === undefined ? {} : { bodyLimit: spec.bodyLimitBytes }),
       handler: async (request, reply) => {
-        const caller = options.authenticator.authenticate(request.headers.authorization);
-        const body = parse(spec.body, request.body, 'body');
+        const caller = spec.auth === 'handler' ? ANONYMOUS : options.authenticator.authenticate(request.headers.authorization);
+        if (!spec.consumes && Buffer.isBuffer(request.body)) throw InvalidInputError.of([{ path: 'body', message: 'send the body as application/json' }]);
+        const body = spec.consumes ? rawBody(request.body, spec.consumes) : parse(spec.body, request.body, 'body');
         const query = parse(spec.query, request.query, 'query');
-        const result = await spec.handler({ caller, body, query, params: request.params as Record<string, string> });
+        const result = await spec.handler({ caller, body, query, params: request.params as Record<string, string>, headers: request.headers, remoteAddress: request.ip });
         void reply.code(result.status ?? 200);
         if (spec.produces) void reply.header('content-type', spec.produces);
         return result.body;

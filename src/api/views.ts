@@ -2,6 +2,7 @@
 import { formatDuration } from '../core/duration.ts';
 import type { Lease } from '../core/lease.ts';
 import type { AccessRequest } from '../core/request.ts';
+import type { SessionRecording } from '../core/session-recording.ts';
 import type { VisibleRole } from '../engine/broker.ts';
 
 const iso = (date: Date | undefined) => date?.toISOString();
@@ -78,3 +79,24 @@ export function roleView(role: VisibleRole) {
       : null,
   };
 }
+
+export function sessionView(recording: SessionRecording) {
+  return {
+    id: recording.id,
+    leaseId: recording.leaseId,
+    startedAt: recording.startedAt.toISOString(),
+    endedAt: recording.endedAt.toISOString(),
+    endedBy: recording.endedBy,
+    host: recording.host,
+    login: recording.login,
+    command: recording.command,
+    terminal: recording.terminal,
+    bytes: recording.bytes,
+    sha256: recording.sha256,
+    truncated: recording.truncated,
+    uploadedFrom: recording.uploadedFrom,
+    receivedAt: recording.receivedAt.toISOString(),
+  };
+}
+
+export type SessionView = ReturnType<typeof sessionView>;

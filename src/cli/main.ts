@@ -6,6 +6,7 @@ import { registerAccessCommands } from './commands/access.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { ConfigProblems } from './commands/config-file.ts';
 import { registerServerCommands } from './commands/server-side.ts';
+import { registerSessionCommands } from './commands/session.ts';
 import { registerSshCommands } from './commands/ssh.ts';
 import { registerTokenCommands } from './commands/token.ts';
 import { registerViewCommands } from './commands/views.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nThe server URL and token can also be kept in ~/.config/jitd/cli.json as {"server": "...", "token": "..."}.\n\n${EXIT_CODES_HELP}`);
   registerAccessCommands(program);
   registerSshCommands(program);
+  registerSessionCommands(program);
   registerViewCommands(program);
   registerAuditCommands(program);
   registerServerCommands(program);

@@ -21,6 +21,8 @@ export function buildConfig(
       port: server.listen.port,
       ...(server.tls === undefined ? {} : { tls: { certFile: path.resolve(configDir, server.tls.cert), keyFile: path.resolve(configDir, server.tls.key) } }),
       bodyLimitBytes: server.bodyLimit,
+      publicUrl: server.publicUrl ?? `${server.tls === undefined ? 'http' : 'https'}://${urlHost(server.listen.host)}:${server.listen.port}`,
+      sessionRecordingLimitBytes: server.sessionRecordingLimit,
     },
     dataDir,
     store: { type: file.store.type, path: path.resolve(dataDir, file.store.path) },
@@ -50,4 +52,11 @@ export function buildConfig(
     connectors,
     roles,
   };
+}
+
+/** A listen host as it is written in a URL (IPv6 in brackets; the wildcard as this machine's loopback). */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

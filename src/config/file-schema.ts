@@ -29,6 +29,13 @@ export const serverSchema = z.strictObject({
   listen: listenField.prefault('127.0.0.1:8080'),
   tls: z.strictObject({ cert: pathField, key: pathField }).optional(),
   bodyLimit: sizeField.prefault('64kb'),
+  /** How people and hosts reach this jitd (links in messages, session uploads); from `listen` when absent. */
+  publicUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. https://jitd.example.com' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  /** Largest SSH session transcript a host may upload (larger ones are cut by the session guard). */
+  sessionRecordingLimit: sizeField.prefault('16mb'),
 });
 
 export const storeSchema = z.strictObject({

@@ -63,6 +63,9 @@ export interface JitdConfig {
     readonly port: number;
     readonly tls?: { readonly certFile: string; readonly keyFile: string };
     readonly bodyLimitBytes: number;
+    /** How people and hosts reach jitd, without a trailing slash. */
+    readonly publicUrl: string;
+    readonly sessionRecordingLimitBytes: number;
   };
   readonly dataDir: string;
   readonly store: { readonly type: 'sqlite'; readonly path: string };

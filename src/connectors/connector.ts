@@ -95,6 +95,11 @@ export interface Connector {
    */
   validateGrantInput?(target: RoleTarget, input: GrantData | undefined): readonly string[];
   grant(ctx: GrantContext): Promise<GrantResult | undefined>;
+  /**
+   * Optional: whether `token` is the session-upload token the grant behind `record` issued (targets that
+   * send session transcripts back, e.g. the SSH session guard). Compared in constant time.
+   */
+  acceptsSessionUpload?(record: GrantData | undefined, token: string): boolean;
   revoke(ref: TargetRef): Promise<void>;
   /** Targeted read-back: does this principal hold this target now? Used to confirm grants and revocations. */
   holds(ref: TargetRef): Promise<boolean>;

@@ -18,10 +18,14 @@ export interface ConnectorServices {
   readonly memo: ConnectorMemo;
   /** jitd's data folder (absolute), for connectors that publish files. */
   readonly dataDir: string;
+  /** How hosts reach jitd (server.publicUrl), for connectors whose targets call back (SSH session uploads). */
+  readonly publicUrl: string;
+  /** Largest SSH session transcript jitd accepts (server.sessionRecordingLimit). */
+  readonly sessionRecordingLimitBytes: number;
 }
 
 export async function createConnector(name: ConnectorName, config: ConnectorConfig, services: ConnectorServices): Promise<Connector> {
-  const { resolveSecret, memo, dataDir } = services;
+  const { resolveSecret, memo, dataDir, publicUrl, sessionRecordingLimitBytes } = services;
   switch (config.type) {
     case 'ldap':
       return createLdapConnector(name, config, { bindPassword: await resolveSecret(config.bindPassword) });
@@ -29,7 +33,12 @@ export async function createConnector(name: ConnectorName, config: ConnectorConf
       return createAdConnector(name, config, { bindPassword: await resolveSecret(config.bindPassword) }, { memo });
     case 'ssh': {
       const ca = parseCaKey(await resolveSecret(config.caKey), 'caKey');
-      return createSshConnector(name, config, { ca, memo, publishDir: config.publishDir ?? join(dataDir, 'ssh', name) });
+      return createSshConnector(name, config, {
+        ca,
+        memo,
+        publishDir: config.publishDir ?? join(dataDir, 'ssh', name),
+        sessionUpload: { publicUrl, limitBytes: sessionRecordingLimitBytes },
+      });
     }
     default: {
       const unknown: never = config;

@@ -16,6 +16,7 @@ export const AUDIT_EVENT_TYPES = [
   'lease.revoke_requested',
   'lease.revoked',
   'lease.revoke_failed',
+  'session.recorded',
   'reconcile.standing_access_found',
   'reconcile.standing_access_removed',
 ] as const;

@@ -12,6 +12,7 @@ import type { JitdConfig } from '../config/types.ts';
 import type { ConnectorName, RoleName } from '../core/ids.ts';
 import type { Role } from '../core/role.ts';
 import type { Connector } from '../connectors/connector.ts';
+import { sessionRecordings } from '../engine/session-recordings.ts';
 import { createConnector, type SecretResolver } from '../connectors/registry.ts';
 import { storeMemo } from './store-memo.ts';
 import { Broker } from '../engine/broker.ts';
@@ -53,7 +54,13 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
     for (const [name, connectorConfig] of config.connectors) {
       const memo = await storeMemo(store, name, clock);
       const secrets: SecretResolver = (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env);
-      connectors.set(name, await createConnector(name, connectorConfig, { resolveSecret: secrets, memo, dataDir: config.dataDir }));
+      connectors.set(name, await createConnector(name, connectorConfig, {
+          resolveSecret: secrets,
+          memo,
+          dataDir: config.dataDir,
+          publicUrl: config.server.publicUrl,
+          sessionRecordingLimitBytes: config.server.sessionRecordingLimitBytes,
+        }));
     }
   } catch (error) {
     await Promise.allSettled([...connectors.values()].map((c) => c.close()));
@@ -99,6 +106,8 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
     metrics,
     log,
     bodyLimitBytes: config.server.bodyLimitBytes,
+    sessions: sessionRecordings(broker),
+    sessionRecordingLimitBytes: config.server.sessionRecordingLimitBytes,
     ...(config.server.tls ? { tls: config.server.tls } : {}),
     version: JITD_VERSION,
   });

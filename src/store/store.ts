@@ -5,6 +5,7 @@ import type { AuditEvent, AuditEventDraft } from '../core/audit-event.ts';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
 import type { Lease, LeaseState } from '../core/lease.ts';
 import type { AccessRequest, RequestState } from '../core/request.ts';
+import type { SessionRecording } from '../core/session-recording.ts';
 
 export interface ChangeSet {
   readonly insertRequests?: readonly AccessRequest[];
@@ -12,6 +13,8 @@ export interface ChangeSet {
   /** Each value carries its new version; the row is updated only if its stored version is `version - 1`. */
   readonly updateRequests?: readonly AccessRequest[];
   readonly updateLeases?: readonly Lease[];
+  /** SSH session transcripts, each with its bytes. */
+  readonly insertSessionRecordings?: readonly { readonly recording: SessionRecording; readonly content: Uint8Array }[];
   readonly events: readonly AuditEventDraft[];
 }
 
@@ -86,6 +89,10 @@ export interface Store {
   /** Every stored audit row in sequence order, for `audit verify`. */
   readAuditRows(): AsyncIterable<StoredAuditRow>;
   auditHead(): Promise<AuditHead | undefined>;
+  /** A lease's recorded sessions, oldest first, without their transcripts. */
+  listSessionRecordings(leaseId: LeaseId): Promise<readonly SessionRecording[]>;
+  /** One recorded session and its transcript. */
+  readSessionRecording(id: string): Promise<{ readonly recording: SessionRecording; readonly content: Uint8Array } | undefined>;
   /** What a connector wrote with `writeConnectorMemo`, by key (empty for a connector that never wrote). */
   readConnectorMemo(connector: ConnectorName): Promise<ReadonlyMap<string, string>>;
   /** Keeps one fact a connector learnt (inserted or replaced); not audited: it is a cache, never a decision. */

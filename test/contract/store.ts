@@ -7,6 +7,7 @@ import { ConflictError, InvalidInputError, InvariantError } from '../../src/core
 import { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../../src/core/ids.ts';
 import type { Lease } from '../../src/core/lease.ts';
 import type { AccessRequest } from '../../src/core/request.ts';
+import type { SessionRecording } from '../../src/core/session-recording.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
 import type { Store } from '../../src/store/store.ts';
 
@@ -98,6 +99,54 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
               ['group:ops', 'guid-3'],
             ]),
           );
+        }));
+    });
+
+    describe('session recordings', () => {
+      const recording = (id: string, leaseId: string, startedAt: number, overrides: Partial<SessionRecording> = {}): SessionRecording => ({
+        id,
+        leaseId: LeaseId(leaseId),
+        receivedAt: at(startedAt + 2_000),
+        startedAt: at(startedAt),
+        endedAt: at(startedAt + 1_000),
+        endedBy: 'exit',
+        host: 'web-01',
+        login: 'admin',
+        terminal: true,
+        uploadedFrom: '192.0.2.7',
+        bytes: 3,
+        sha256: 'a'.repeat(64),
+        truncated: false,
+        ...overrides,
+      });
+
+      test('a recording is stored with its event in one commit; lists hold facts in start order, reads add the exact bytes', () =>
+        withStore(async (store) => {
+          await seedLease(store, '1', {});
+          const bytes = new Uint8Array([0, 0xff, 0x1b, 0x5b, 0x41, 0x0a]);
+          const later = recording('ses-b', 'l-1', 5_000, { command: 'sftp-server', terminal: false, endedBy: 'lease-end', truncated: true, bytes: 6 });
+          const earlier = recording('ses-a', 'l-1', 1_000);
+          const [recorded] = await store.commit({
+            insertSessionRecordings: [
+              { recording: later, content: bytes },
+              { recording: earlier, content: new Uint8Array([1, 2, 3]) },
+            ],
+            events: [event('session.recorded', { leaseId: 'l-1' }, { recordingId: 'ses-b' })],
+          });
+          assert.equal(recorded?.type, 'session.recorded');
+          assert.deepEqual(await store.listSessionRecordings(LeaseId('l-1')), [earlier, later]);
+          assert.deepEqual(await store.readSessionRecording('ses-b'), { recording: later, content: bytes });
+          assert.deepEqual(await store.listSessionRecordings(LeaseId('l-other')), []);
+          assert.equal(await store.readSessionRecording('ses-none'), undefined);
+        }));
+
+      test('a recording for a lease that does not exist is refused and its event is not written', () =>
+        withStore(async (store) => {
+          await assert.rejects(
+            store.commit({ insertSessionRecordings: [{ recording: recording('ses-x', 'l-missing', 0), content: new Uint8Array(1) }], events: [event('session.recorded')] }),
+          );
+          assert.equal(await store.auditHead(), undefined);
+          assert.equal(await store.readSessionRecording('ses-x'), undefined);
         }));
     });
 

@@ -6,8 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startJitdProcess, type JitdProcess, type LeaseJson } from '../fixtures/jitd-process.ts';
+import { createHash } from 'node:crypto';
+import { eventually, startJitdProcess, type JitdProcess, type LeaseJson } from '../fixtures/jitd-process.ts';
 import { ACCEPTED_LOGIN_LOG, SSH_TEST_USER, generateSshKey, startSshd, type Sshd, type SshKeyPair } from '../fixtures/sshd.ts';
+
+/** The readable text inside a certificate line (its force-command is plain ASCII within the base64 blob). */
+function sshCertificateText(line: string): string {
+  return Buffer.from(line.split(' ')[1] ?? '', 'base64').toString('latin1');
+}
 
 /** The session guard as shipped (host/session-guard). */
 const GUARD = fileURLToPath(new URL('../../host/session-guard', import.meta.url));
@@ -65,6 +71,7 @@ describe('SSH certificates from jitd serve against a real sshd', () => {
       roles: {
         'web-02-admin': { connector: 'ssh-ca', principals: ['admin@web-02'], maxDuration: '4h', eligible: ['group:ops'], approval: 'auto' },
         'web-01-guarded': { connector: 'ssh-ca', principals: ['admin@web-01'], endSessionsAtExpiry: true, maxDuration: '4h', eligible: ['group:ops'], approval: 'auto' },
+        'web-01-recorded': { connector: 'ssh-ca', principals: ['admin@web-01'], recordSessions: true, maxDuration: '4h', eligible: ['group:ops'], approval: 'auto' },
       },
     });
     // The host's RevokedKeys comes from jitd, as the documented timer does it.
@@ -154,5 +161,127 @@ describe('SSH certificates from jitd serve against a real sshd', () => {
     const otherConnector = await fetch(`${jitd.url}/v1/ssh/krl?connector=nope`, { headers: { authorization: `Bearer ${jitd.tokens.dave}` } });
     assert.equal(otherConnector.status, 404);
     assert.equal(((await otherConnector.json()) as { error: { message: string } }).error.message, 'no ssh connector named nope (ssh connectors: ssh-ca)');
+  });
+
+  describe('recorded sessions (recordSessions)', () => {
+    interface SessionJson {
+      id: string;
+      leaseId: string;
+      endedBy: string;
+      host: string;
+      login: string;
+      command?: string;
+      terminal: boolean;
+      bytes: number;
+      sha256: string;
+      truncated: boolean;
+    }
+    const sessionsOf = async (leaseId: string, who: 'alice' | 'carol' | 'dave' = 'alice') => {
+      const response = await fetch(`${jitd.url}/v1/leases/${leaseId}/sessions`, { headers: { authorization: `Bearer ${jitd.tokens[who]}` } });
+      return { status: response.status, body: (await response.json()) as { sessions?: SessionJson[]; error?: { message: string } } };
+    };
+    const waitForSessions = async (leaseId: string, count: number): Promise<SessionJson[]> => {
+      let found: SessionJson[] = [];
+      await eventually(async () => {
+        found = (await sessionsOf(leaseId)).body.sessions ?? [];
+        return found.length >= count;
+      }, 15_000);
+      assert.equal(found.length, count, `recorded sessions of ${leaseId}`);
+      return found;
+    };
+    const recordedLease = async (duration: string) => {
+      const { status, body } = await request({ role: 'web-01-recorded', duration, publicKey: alice.publicKey });
+      assert.equal(status, 201, JSON.stringify(body));
+      const lease = body.lease!;
+      const certificateFile = `${alice.privateKeyFile}-cert.pub`;
+      await writeFile(certificateFile, `${lease.grant?.certificate ?? ''}\n`);
+      return { lease, login: { user: SSH_TEST_USER, identityFile: alice.privateKeyFile, certificateFile } };
+    };
+
+    test('a terminal session is recorded and uploaded at its end: jitd session show prints what it showed, and the audit event has its SHA-256', async () => {
+      const { lease, login } = await recordedLease('1h');
+      const session = await sshd.openSession(login);
+      session.write('echo "recorded-$((6 * 7))"\n');
+      await session.waitForOutput(/recorded-42/, 5_000);
+      session.write('exit\n');
+      assert.equal((await session.exited).code, 0);
+
+      const [recorded] = await waitForSessions(lease.id, 1);
+      assert.deepEqual(
+        { endedBy: recorded?.endedBy, login: recorded?.login, terminal: recorded?.terminal, truncated: recorded?.truncated, command: recorded?.command },
+        { endedBy: 'exit', login: SSH_TEST_USER, terminal: true, truncated: false, command: undefined },
+      );
+      const shown = await jitd.cli('alice', ['session', 'show', lease.id]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, new RegExp(`=== session ${recorded?.id}: ${SSH_TEST_USER}@\\S+; login shell; `));
+      assert.match(shown.stdout, /recorded-42/);
+
+      const raw = await jitd.cli('alice', ['session', 'show', lease.id, '--raw']);
+      const events = (await jitd.cli('dave', ['audit', 'export'])).stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { type: string; leaseId?: string; actor: string; data: { recordingId?: string; sha256?: string; bytes?: number } });
+      const event = events.find((e) => e.type === 'session.recorded' && e.leaseId === lease.id);
+      assert.equal(event?.data.recordingId, recorded?.id);
+      assert.equal(event?.actor, 'alice');
+      assert.equal(event?.data.sha256, createHash('sha256').update(raw.stdout).digest('hex'), 'the audit event has the hash of the transcript as served');
+      assert.equal(event?.data.bytes, Buffer.byteLength(raw.stdout));
+    });
+
+    test('a command without a terminal is recorded as its command line and times, without output', async () => {
+      const { lease, login } = await recordedLease('1h');
+      const result = await sshd.ssh({ ...login, command: 'echo not-recorded; exit 3' });
+      assert.equal(result.code, 3, 'the exit code is the command\'s own');
+      assert.equal(result.stdout.trim(), 'not-recorded');
+      const [recorded] = await waitForSessions(lease.id, 1);
+      assert.deepEqual(
+        { command: recorded?.command, terminal: recorded?.terminal, bytes: recorded?.bytes },
+        { command: 'echo not-recorded; exit 3', terminal: false, bytes: 0 },
+      );
+    });
+
+    test('a session cut at the lease end is uploaded too, marked as cut', async () => {
+      const { lease, login } = await recordedLease('5s');
+      const session = await sshd.openSession(login);
+      session.write('echo before-the-end\n');
+      await session.waitForOutput(/before-the-end/, 5_000);
+      await session.exited;
+      const [recorded] = await waitForSessions(lease.id, 1);
+      assert.equal(recorded?.endedBy, 'lease-end');
+      const shown = await jitd.cli('alice', ['session', 'show', lease.id, '-o', 'json']);
+      const json = JSON.parse(shown.stdout) as { sessions: { transcript: string }[] };
+      assert.match(json.sessions[0]?.transcript ?? '', /before-the-end/);
+    });
+
+    test('uploads need the lease\'s own token; people see only the sessions of leases they may see', async () => {
+      const { lease } = await recordedLease('1h');
+      const upload = async (leaseId: string, authorization?: string) => {
+        const response = await fetch(`${jitd.url}/v1/leases/${leaseId}/sessions?startedAt=1&endedAt=2&endedBy=exit&host=h&login=u&terminal=1`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream', ...(authorization ? { authorization } : {}) },
+          body: 'forged',
+        });
+        return { status: response.status, message: ((await response.json()) as { error?: { message: string } }).error?.message };
+      };
+      assert.deepEqual(await upload(lease.id), {
+        status: 401,
+        message: 'missing session upload token (send "Authorization: Bearer <token>" as the session guard does)',
+      });
+      assert.deepEqual(await upload(lease.id, `Bearer ${jitd.tokens.alice}`), { status: 401, message: 'invalid session upload token for this lease' });
+      assert.deepEqual(await upload('lease-0000', 'Bearer x'), { status: 401, message: 'invalid session upload token for this lease' });
+      const token = /--record \S+ (\S+) \d+/.exec(sshCertificateText(lease.grant?.certificate ?? ''))?.[1];
+      assert.ok(token, 'the certificate carries the upload token in its force-command');
+      const bad = await fetch(`${jitd.url}/v1/leases/${lease.id}/sessions?startedAt=5&endedAt=2&endedBy=exit&host=h&login=u&terminal=1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${token}` },
+        body: 'x',
+      });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: { message: string } }).error.message, /endedAt: must not be before startedAt/);
+
+      assert.equal((await sessionsOf(lease.id, 'carol')).status, 404, 'carol does not see alice\'s lease');
+      assert.equal((await sessionsOf(lease.id, 'dave')).status, 200, 'the auditor does');
+      assert.equal((await sessionsOf(lease.id)).body.sessions?.length, 0, 'nothing was stored by the refused uploads');
+    });
   });
 });

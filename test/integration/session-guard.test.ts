@@ -25,7 +25,7 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 const iso = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
 const endedLine = (end: number): string => `jitd: this session ended at ${iso(end)}: the lease expired`;
 const usageLine = (got: string): string =>
-  `jitd: session guard: expected one argument, the lease's end in seconds since 1970 (got "${got}"); refusing to run the session unguarded`;
+  `jitd: session guard: expected the lease's end in seconds since 1970, optionally followed by --record URL TOKEN LIMIT (got "${got}"); refusing to run the session unguarded`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Pids of the test user's processes whose command line matches `pattern` (pgrep -f). */
@@ -173,7 +173,16 @@ describe('session guard (host/session-guard under a real sshd)', () => {
   });
 
   test('a missing, garbage or extra argument is refused with exit code 1 and the command never runs', async () => {
-    for (const [args, got] of [['', ''], ['soon', 'soon'], ['1e9', '1e9'], [`${nowSeconds() + 3600} extra`, `${nowSeconds() + 3600} extra`]] as const) {
+    const end = nowSeconds() + 3600;
+    for (const [args, got] of [
+      ['', ''],
+      ['soon', 'soon'],
+      ['1e9', '1e9'],
+      [`${end} extra`, `${end} extra`],
+      [`${end} --record`, `${end} --record`],
+      [`${end} --record ftp://h/x token 100`, `${end} --record ftp://h/x token 100`],
+      [`${end} --record http://h/x token lots`, `${end} --record http://h/x token lots`],
+    ] as const) {
       const login = await guardedLogin(args);
       const result = await sshd.ssh({ ...login, command: 'echo should-not-run' });
       assert.deepEqual(result, { code: 1, stdout: '', stderr: `${usageLine(got)}\n` }, `arguments ${JSON.stringify(args)}`);

@@ -23,6 +23,8 @@ describe('loadConfig with a valid file', () => {
         port: 9443,
         tls: { certFile: path.join(fixtures, 'tls/cert.pem'), keyFile: '/etc/jitd/key.pem' },
         bodyLimitBytes: 1_048_576,
+        publicUrl: 'https://jitd.example.test',
+        sessionRecordingLimitBytes: 1_048_576,
       },
       dataDir: path.join(fixtures, 'state'),
       store: { type: 'sqlite', path: path.join(fixtures, 'state/db/jitd.sqlite') },
@@ -113,7 +115,7 @@ describe('loadConfig with a valid file', () => {
     assert.deepEqual(issues, []);
     assert.deepEqual(config, {
       source: file,
-      server: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 65_536 },
+      server: { host: '127.0.0.1', port: 8080, bodyLimitBytes: 65_536, publicUrl: 'http://127.0.0.1:8080', sessionRecordingLimitBytes: 16_777_216 },
       dataDir: path.join(dir, 'data'),
       store: { type: 'sqlite', path: path.join(dir, 'data', 'jitd.sqlite') },
       identities: { tokens: [] },

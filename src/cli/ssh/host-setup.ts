@@ -158,10 +158,16 @@ export function hostSetup(input: HostSetupInput): HostSetup {
     `Fetch the first KRL before sshd uses RevokedKeys (a missing file refuses every key): ${REFRESH_SCRIPT_PATH}`,
     `Then: systemctl daemon-reload && systemctl enable --now ${UNIT}.timer && sshd -t && systemctl reload ssh`,
   ];
-  const guarded = input.roles.filter((r) => r.target.endSessionsAtExpiry === 'true').map((r) => r.name);
+  const guarded = input.roles.filter((r) => r.target.endSessionsAtExpiry === 'true' || r.target.recordSessions === 'true').map((r) => r.name);
   if (guarded.length > 0) {
     steps.push(
       `Roles ${guarded.join(', ')} end sessions at the lease's end: their certificates force the session guard. Install it (host/session-guard in the jitd source) at ${input.sessionGuard}, owner root, mode 0755; this path must equal the connector's sessionGuard, or those logins fail.`,
+    );
+  }
+  const recorded = input.roles.filter((r) => r.target.recordSessions === 'true').map((r) => r.name);
+  if (recorded.length > 0) {
+    steps.push(
+      `Roles ${recorded.join(', ')} record sessions: the guard needs curl and script (util-linux) and must reach jitd's server.publicUrl over HTTPS from this host; consider mounting /proc with hidepid=2 so that other users cannot read the upload token in the guard's command line.`,
     );
   }
   for (const role of withoutLogin) {

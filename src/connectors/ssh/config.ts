@@ -57,13 +57,23 @@ export const sshRoleTargetSchema = z.strictObject({
     .union([z.boolean(), z.enum(['true', 'false'])])
     .transform((v) => String(v))
     .optional(),
+  /**
+   * Record each session's terminal with `script` and upload the transcript to jitd at its end. Runs the
+   * session guard, so sessions also end with the lease.
+   */
+  recordSessions: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((v) => String(v))
+    .optional(),
 });
 
 export interface SshRoleTarget {
   readonly principals: readonly string[];
   readonly extensions?: readonly string[];
   readonly sourceAddress?: readonly string[];
+  /** The certificate forces the session guard: set by endSessionsAtExpiry and by recordSessions. */
   readonly endSessionsAtExpiry: boolean;
+  readonly recordSessions: boolean;
 }
 
 /** The role target as stored (comma-separated text) read back as lists. */
@@ -75,6 +85,7 @@ export function readSshTarget(target: Readonly<Record<string, string>>): SshRole
     principals: split(target.principals) ?? [],
     ...(extensions ? { extensions } : {}),
     ...(sourceAddress ? { sourceAddress } : {}),
-    endSessionsAtExpiry: target.endSessionsAtExpiry === 'true',
+    endSessionsAtExpiry: target.endSessionsAtExpiry === 'true' || target.recordSessions === 'true',
+    recordSessions: target.recordSessions === 'true',
   };
 }

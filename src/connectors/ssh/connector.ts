@@ -3,6 +3,7 @@
 // names the lease, serials come from a counter kept in the store. Early revocation lists the certificate
 // in a Key Revocation List that hosts fetch; expiry needs nothing, the certificate ends by itself.
 // See docs/connectors/ssh.md.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SshConnectorConfig } from '../../config/types.ts';
@@ -33,8 +34,12 @@ export interface SshConnectorDeps {
   readonly memo: ConnectorMemo;
   /** Where revoked.krl and ca.pub are published (created when missing). */
   readonly publishDir: string;
+  /** Where the session guard sends transcripts (jitd's public URL) and how large they may be. */
+  readonly sessionUpload?: { readonly publicUrl: string; readonly limitBytes: number };
   readonly now?: () => number;
 }
+
+const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
 export interface SshConnector extends Connector {
   /** The published KRL file's bytes (what hosts fetch as their RevokedKeys). */
@@ -212,6 +217,15 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
       const serial = await nextSerial();
       const keyId = certificateKeyId(ctx.leaseId, target.principals);
       const issuedAt = now();
+      const end = Math.floor(ctx.expiresAt.getTime() / 1000);
+      // A per-lease secret that lets the host's guard upload transcripts for this lease and nothing else;
+      // jitd keeps only its hash.
+      const uploadToken = target.recordSessions ? randomBytes(24).toString('base64url') : undefined;
+      if (uploadToken !== undefined && deps.sessionUpload === undefined) throw fail('recordSessions: this connector has no upload address for transcripts', false);
+      const guardCommand =
+        uploadToken === undefined || deps.sessionUpload === undefined
+          ? `${config.sessionGuard} ${end}`
+          : `${config.sessionGuard} ${end} --record ${deps.sessionUpload.publicUrl}/v1/leases/${ctx.leaseId}/sessions ${uploadToken} ${deps.sessionUpload.limitBytes}`;
       let line: string;
       try {
         line = signUserCertificate({
@@ -225,7 +239,7 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
           criticalOptions: {
             ...(target.sourceAddress ? { sourceAddress: target.sourceAddress } : {}),
             // The guard runs the session and ends it at valid_before (docs/connectors/ssh.md#session-guard).
-            ...(target.endSessionsAtExpiry ? { forceCommand: `${config.sessionGuard} ${Math.floor(ctx.expiresAt.getTime() / 1000)}` } : {}),
+            ...(target.endSessionsAtExpiry ? { forceCommand: guardCommand } : {}),
           },
           extensions: target.extensions ?? DEFAULT_EXTENSIONS,
         }).line;
@@ -235,7 +249,17 @@ export function createSshConnector(name: ConnectorName, config: SshConnectorConf
       // valid_before is written in whole seconds, rounded down: the lease ends then too.
       const validBefore = new Date(Math.floor(ctx.expiresAt.getTime() / 1000) * 1000);
       const audit = { serial: String(serial), keyId, principals: target.principals.join(','), publicKeyFingerprint: publicKey.fingerprint, validBefore: validBefore.toISOString() };
-      return { record: { ...audit, certificate: line }, audit, endsAt: validBefore };
+      return {
+        record: { ...audit, certificate: line, ...(uploadToken === undefined ? {} : { sessionUploadSha256: sha256Hex(uploadToken) }) },
+        audit: { ...audit, ...(uploadToken === undefined ? {} : { recordsSessions: 'true' }) },
+        endsAt: validBefore,
+      };
+    },
+
+    acceptsSessionUpload: (record, token) => {
+      const expected = record?.sessionUploadSha256;
+      if (expected === undefined || !/^[0-9a-f]{64}$/.test(expected)) return false;
+      return timingSafeEqual(Buffer.from(sha256Hex(token), 'hex'), Buffer.from(expected, 'hex'));
     },
 
     revoke: async (ref: TargetRef) => {

@@ -11,6 +11,8 @@ export interface SqlDialectTraits {
   readonly capabilities: StoreCapabilities;
   /** Column type of audit_events.seq: in SQLite `integer primary key` makes it the rowid itself. */
   readonly seqType: 'integer' | 'bigint';
+  /** Column type of binary values (SQLite blob, PostgreSQL bytea). */
+  readonly bytesType: 'blob' | 'bytea';
   /**
    * Lock the audit head row with SELECT … FOR UPDATE before appending. SQLite has no row locks and needs
    * none: its transactions start with BEGIN IMMEDIATE, so one writer at a time holds the whole database.

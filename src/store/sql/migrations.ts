@@ -122,9 +122,36 @@ const grantData: Migration = {
   },
 };
 
+/** SSH session transcripts that hosts upload for a lease. */
+function sessionRecordings(traits: SqlDialectTraits): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('session_recordings')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('lease_id', 'text', (c) => c.notNull().references('leases.id'))
+        .addColumn('received_at', 'bigint', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_at', 'bigint', (c) => c.notNull())
+        .addColumn('ended_by', 'text', (c) => c.notNull())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('login', 'text', (c) => c.notNull())
+        .addColumn('command', 'text')
+        .addColumn('terminal', 'integer', (c) => c.notNull())
+        .addColumn('uploaded_from', 'text', (c) => c.notNull())
+        .addColumn('bytes', 'bigint', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('truncated', 'integer', (c) => c.notNull())
+        .addColumn('content', traits.bytesType, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('session_recordings_lease_id').on('session_recordings').columns(['lease_id', 'started_at']).execute();
+    },
+  };
+}
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(traits), '0002_connector_memo': connectorMemo, '0003_grant_data': grantData }),
+    getMigrations: () => Promise.resolve({ '0001_initial': initial(traits), '0002_connector_memo': connectorMemo, '0003_grant_data': grantData, '0004_session_recordings': sessionRecordings(traits) }),
   };
 }

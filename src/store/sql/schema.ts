@@ -79,7 +79,27 @@ export interface ConnectorMemoTable {
   updated_at: number;
 }
 
+/** An SSH session a host reported for a lease; `content` is the transcript's bytes. */
+export interface SessionRecordingsTable {
+  id: string;
+  lease_id: string;
+  received_at: number;
+  started_at: number;
+  ended_at: number;
+  ended_by: string;
+  host: string;
+  login: string;
+  command: string | null;
+  terminal: number;
+  uploaded_from: string;
+  bytes: number;
+  sha256: string;
+  truncated: number;
+  content: Uint8Array;
+}
+
 export interface JitdDatabase {
+  session_recordings: SessionRecordingsTable;
   connector_memo: ConnectorMemoTable;
   requests: RequestsTable;
   leases: LeasesTable;

@@ -12,6 +12,7 @@ import type { SqlDialectTraits, StoreCapabilities } from './dialect-traits.ts';
 import { LEASE_FIXED_COLUMNS, LEASE_MUTABLE_COLUMNS, leaseFromRow, leaseToRow } from './lease-row.ts';
 import { REQUEST_FIXED_COLUMNS, REQUEST_MUTABLE_COLUMNS, requestFromRow, requestToRow } from './request-row.ts';
 import type { JitdDatabase } from './schema.ts';
+import { sessionRecordingFromRow, sessionRecordingToRow } from './session-recording-row.ts';
 import { prepareVersionedUpdate, type VersionedUpdateSpec } from './versioned-update.ts';
 
 export interface SqlStore extends Store {
@@ -24,6 +25,23 @@ const MAX_LIMIT = 1000;
 const PARAMETERS_PER_INSERT = 8000;
 /** Rows per page when streaming the audit chain: bounded memory, and no long-held connection or snapshot. */
 const AUDIT_PAGE_SIZE = 1000;
+/** A recording's facts without its transcript, for lists. */
+const RECORDING_COLUMNS = [
+  'id',
+  'lease_id',
+  'received_at',
+  'started_at',
+  'ended_at',
+  'ended_by',
+  'host',
+  'login',
+  'command',
+  'terminal',
+  'uploaded_from',
+  'bytes',
+  'sha256',
+  'truncated',
+] as const;
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new InvalidInputError(`${name} must be a whole number of at least 1, got ${value}`);
@@ -42,7 +60,7 @@ function chunks<T>(items: readonly T[], columns: number): T[][] {
   return out;
 }
 
-async function insertRows<Table extends 'requests' | 'leases' | 'audit_events'>(
+async function insertRows<Table extends 'requests' | 'leases' | 'audit_events' | 'session_recordings'>(
   trx: Transaction<JitdDatabase>,
   table: Table,
   rows: readonly JitdDatabase[Table][],
@@ -108,6 +126,10 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
         await insertRows(trx, 'leases', (change.insertLeases ?? []).map(leaseToRow));
         await updateRows(trx, REQUEST_UPDATE, (change.updateRequests ?? []).map(requestToRow));
         await updateRows(trx, LEASE_UPDATE, (change.updateLeases ?? []).map(leaseToRow));
+        // One transcript per statement: each may be megabytes.
+        for (const { recording, content } of change.insertSessionRecordings ?? []) {
+          await insertRows(trx, 'session_recordings', [sessionRecordingToRow(recording, content)]);
+        }
         return appendEvents(trx, traits, change);
       });
     },
@@ -250,6 +272,22 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
       const row = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
       if (row === undefined) throw new JitdError('internal', 'the audit head row is missing: the audit_head table was changed outside jitd');
       return row.seq === 0 ? undefined : { seq: Number(row.seq), hash: row.hash };
+    },
+
+    async listSessionRecordings(leaseId: LeaseId) {
+      const rows = await db
+        .selectFrom('session_recordings')
+        .select(RECORDING_COLUMNS)
+        .where('lease_id', '=', leaseId)
+        .orderBy('started_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(sessionRecordingFromRow);
+    },
+
+    async readSessionRecording(id: string) {
+      const row = await db.selectFrom('session_recordings').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && { recording: sessionRecordingFromRow(row), content: new Uint8Array(row.content) };
     },
 
     async readConnectorMemo(connector) {

@@ -14,6 +14,7 @@ export const SQLITE_TRAITS: SqlDialectTraits = {
   name: 'sqlite',
   capabilities: { supportsSkipLocked: false },
   seqType: 'integer',
+  bytesType: 'blob',
   lockHeadForUpdate: false,
 };
 
