@@ -13,11 +13,12 @@ import { canSeeAll, type Caller } from '../engine/caller.ts';
 import type { Clock } from '../engine/deps.ts';
 import type { Reconciler } from '../engine/reconciler.ts';
 import type { SessionRecordings } from '../engine/session-recordings.ts';
+import type { ApprovalDesk } from '../engine/approvals.ts';
 import type { Store } from '../store/store.ts';
 import { route, type Route } from './route.ts';
 import type { z } from 'zod';
-import { auditQuery, createRequestBody, leaseQuery, releaseBody, requestQuery, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
-import { leaseView, requestView, roleView, sessionView } from './views.ts';
+import { approveBody, auditQuery, createRequestBody, denyBody, leaseQuery, releaseBody, requestQuery, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
+import { approvalView, leaseView, requestView, roleView, sessionView } from './views.ts';
 
 type SessionUploadQuery = z.output<typeof sessionUploadQuery>;
 
@@ -28,6 +29,7 @@ export interface ApiDeps {
   readonly clock: Clock;
   readonly overdueAfterMs: number;
   readonly sessions: SessionRecordings;
+  readonly approvals: ApprovalDesk;
   /** Largest session transcript accepted (server.sessionRecordingLimit). */
   readonly sessionRecordingLimitBytes: number;
 }
@@ -72,7 +74,15 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       tag: 'identity',
       summary: 'Who the token belongs to, and what it may do',
       handler: async ({ caller }) => ({
-        body: { principal: caller.principal.id, displayName: caller.principal.displayName, groups: caller.principal.groups, admin: caller.isAdmin, auditor: caller.isAuditor },
+        body: {
+          principal: caller.principal.id,
+          displayName: caller.principal.displayName,
+          groups: caller.principal.groups,
+          admin: caller.isAdmin,
+          auditor: caller.isAuditor,
+          // Only for a browser session: state-changing calls must send it back as X-Jitd-CSRF.
+          ...(caller.csrfToken === undefined ? {} : { csrfToken: caller.csrfToken }),
+        },
       }),
     }),
     route({
@@ -115,8 +125,45 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       method: 'GET',
       url: '/v1/requests/:id',
       tag: 'requests',
-      summary: 'One request',
-      handler: async ({ caller, params }) => ({ body: { request: requestView(await broker.getRequest(caller, params.id!)) } }),
+      summary: 'One request and the decisions on it (its requester, its approvers, admins and auditors)',
+      handler: async ({ caller, params }) => {
+        const approvals = await deps.approvals.approvalsOf(caller, params.id!);
+        const request = await store.getRequest(RequestId(params.id!));
+        if (!request) throw new NotFoundError(`no request ${params.id!}`);
+        return { body: { request: requestView(request), approvals: approvals.map(approvalView) } };
+      },
+    }),
+    route<{ comment?: string }>({
+      method: 'POST',
+      url: '/v1/requests/:id/approve',
+      tag: 'approvals',
+      summary: 'Approve a pending request; the approval that completes it grants the lease before the response is sent',
+      body: approveBody,
+      handler: async ({ caller, params, body }) => {
+        const result = await deps.approvals.decide(caller, params.id!, 'approve', body.comment);
+        return { body: { request: requestView(result.request), lease: result.lease ? leaseView(result.lease, now()) : undefined } };
+      },
+    }),
+    route<{ comment: string }>({
+      method: 'POST',
+      url: '/v1/requests/:id/deny',
+      tag: 'approvals',
+      summary: 'Deny a pending request, with a comment; the first denial ends it',
+      body: denyBody,
+      handler: async ({ caller, params, body }) => {
+        const result = await deps.approvals.decide(caller, params.id!, 'deny', body.comment);
+        return { body: { request: requestView(result.request) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      url: '/v1/approvals/pending',
+      tag: 'approvals',
+      summary: 'Pending requests the caller may decide and has not decided yet, oldest first',
+      handler: async ({ caller }) => {
+        const pending = await deps.approvals.waitingFor(caller);
+        return { body: { requests: pending.map((p) => ({ ...requestView(p.request), approvals: p.approvals.map(approvalView) })) } };
+      },
     }),
     route({
       method: 'GET',

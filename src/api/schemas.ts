@@ -17,6 +17,12 @@ export const createRequestBody = z.strictObject({
   publicKey: text(16_384).optional(),
 });
 
+export const approveBody = z.strictObject({ comment: text(1000).optional() }).default({});
+
+export const denyBody = z.strictObject({
+  comment: z.string({ error: 'a denial needs a comment saying why' }).min(1, 'a denial needs a comment saying why').max(1000, 'must be at most 1000 characters'),
+});
+
 export const releaseBody = z.strictObject({ reason: text(1000).optional() }).default({});
 
 export const revokeBody = z.strictObject({

@@ -3,17 +3,25 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { InvalidInputError, JitdError } from '../core/errors.ts';
+import { ForbiddenError, InvalidInputError, JitdError } from '../core/errors.ts';
 import { PrincipalId } from '../core/ids.ts';
 import type { Caller } from '../engine/caller.ts';
 import type { EngineMetrics } from '../engine/metrics.ts';
-import type { TokenAuthenticator } from './auth.ts';
+import { describeScopes, type Authenticator } from './auth.ts';
+import { registerBrowserAuth } from './browser-auth.ts';
 import { toErrorResponse } from './http-errors.ts';
+import { identityRoutes, type IdentityDeps } from './identity-routes.ts';
 import { openApiDocument } from './openapi.ts';
+import { requiredScope, routeKey } from './route-scopes.ts';
 import { apiRoutes, type ApiDeps } from './routes.ts';
 
 export interface ServerOptions extends ApiDeps {
-  readonly authenticator: TokenAuthenticator;
+  readonly authenticator: Authenticator;
+  /** Sign-in and the tokens jitd issues (the store and clock are ApiDeps'). */
+  readonly identity: Omit<IdentityDeps, 'store' | 'clock'> & {
+    /** How browsers reach jitd (server.publicUrl): the sign-in redirect URI is `${publicUrl}/auth/callback`. */
+    readonly publicUrl: string;
+  };
   readonly metrics: EngineMetrics;
   readonly log: Logger;
   readonly bodyLimitBytes: number;
@@ -33,7 +41,7 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'body
 }
 
 /** The caller of routes that authenticate in their handler: sees nothing, may do nothing. */
-const ANONYMOUS: Caller = { principal: { id: PrincipalId('anonymous'), groups: [] }, isAdmin: false, isAuditor: false };
+const ANONYMOUS: Caller = { principal: { id: PrincipalId('anonymous'), groups: [] }, isAdmin: false, isAuditor: false, scopes: new Set() };
 
 function rawBody(value: unknown, contentType: string): Buffer {
   if (Buffer.isBuffer(value)) return value;
@@ -48,7 +56,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logger: false,
     ...(options.tls ? { https: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } } : {}),
   });
-  const routes = apiRoutes(options);
+  const identityDeps: IdentityDeps = { ...options.identity, store: options.store, clock: options.clock };
+  const routes = [...apiRoutes(options), ...identityRoutes(identityDeps)];
+  for (const spec of routes) {
+    if (requiredScope(spec.method, spec.url) === undefined) throw new Error(`the route ${routeKey(spec.method, spec.url)} has no scope in src/api/route-scopes.ts`);
+  }
   const openapi = openApiDocument(routes, options.version);
 
   // Raw uploads (SSH session transcripts) arrive as bytes; routes that take them say so with `consumes`.
@@ -77,6 +89,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return options.metrics.registry.metrics();
   });
   app.get('/v1/openapi.json', async () => openapi);
+  registerBrowserAuth(app, {
+    ...identityDeps,
+    authenticator: options.authenticator,
+    publicUrl: options.identity.publicUrl,
+    secureCookies: options.tls !== undefined || options.identity.publicUrl.startsWith('https:'),
+    log: options.log,
+  });
 
   for (const spec of routes) {
     app.route({
@@ -84,7 +103,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       url: spec.url,
       ...(spec.bodyLimitBytes === undefined ? {} : { bodyLimit: spec.bodyLimitBytes }),
       handler: async (request, reply) => {
-        const caller = spec.auth === 'handler' ? ANONYMOUS : options.authenticator.authenticate(request.headers.authorization);
+        const caller = spec.auth === 'handler' ? ANONYMOUS : await options.authenticator.authenticate(request);
+        const scope = requiredScope(spec.method, spec.url);
+        if (scope !== null && scope !== undefined && caller.scopes?.has(scope) !== true) {
+          throw new ForbiddenError(`this token lacks the \`${scope}\` scope (it has: ${describeScopes(caller.scopes)})`);
+        }
         if (!spec.consumes && Buffer.isBuffer(request.body)) throw InvalidInputError.of([{ path: 'body', message: 'send the body as application/json' }]);
         const body = spec.consumes ? rawBody(request.body, spec.consumes) : parse(spec.body, request.body, 'body');
         const query = parse(spec.query, request.query, 'query');

@@ -1,6 +1,7 @@
 // JSON shapes of domain values in the API (dates as ISO strings, durations also in words).
 import { formatDuration } from '../core/duration.ts';
 import type { Lease } from '../core/lease.ts';
+import type { Approval } from '../core/approval.ts';
 import type { AccessRequest } from '../core/request.ts';
 import type { SessionRecording } from '../core/session-recording.ts';
 import type { VisibleRole } from '../engine/broker.ts';
@@ -55,8 +56,16 @@ export function requestView(request: AccessRequest) {
     decidedBy: request.decidedBy,
     leaseId: request.leaseId,
     outcomeNote: request.outcomeNote,
+    approvalsRequired: request.approvalsRequired,
+    approvalDeadline: iso(request.approvalDeadline),
   };
 }
+
+export function approvalView(approval: Approval) {
+  return { approver: approval.approver, decision: approval.decision, comment: approval.comment, at: approval.at.toISOString() };
+}
+export type ApprovalView = ReturnType<typeof approvalView>;
+
 export type RequestView = ReturnType<typeof requestView>;
 
 export function roleView(role: VisibleRole) {
@@ -67,7 +76,7 @@ export function roleView(role: VisibleRole) {
     target: role.target,
     eligible: role.eligible,
     youAreEligible: role.callerEligible,
-    approval: role.approval.mode === 'auto' ? 'auto' : `${role.approval.required} of ${role.approval.from.join(', ')}`,
+    approval: role.approval.mode === 'auto' ? 'auto' : `${role.approval.required} of ${role.approval.from.join(', ')} within ${formatDuration(role.approval.timeoutMs)}`,
     defaultDuration: formatDuration(role.defaultDurationMs),
     maxDuration: formatDuration(role.maxDurationMs),
     requireReason: role.requireReason,

@@ -3,8 +3,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { JitdError } from '../core/errors.ts';
 import { UnreachableError } from './client.ts';
 import { registerAccessCommands } from './commands/access.ts';
+import { registerApprovalCommands } from './commands/approvals.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { ConfigProblems } from './commands/config-file.ts';
+import { registerLoginCommands } from './commands/login.ts';
 import { registerServerCommands } from './commands/server-side.ts';
 import { registerSessionCommands } from './commands/session.ts';
 import { registerSshCommands } from './commands/ssh.ts';
@@ -21,12 +23,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `\nThe server URL and token can also be kept in ~/.config/jitd/cli.json as {"server": "...", "token": "..."}.\n\n${EXIT_CODES_HELP}`);
   registerAccessCommands(program);
+  registerApprovalCommands(program);
   registerSshCommands(program);
   registerSessionCommands(program);
   registerViewCommands(program);
   registerAuditCommands(program);
   registerServerCommands(program);
   registerTokenCommands(program);
+  registerLoginCommands(program);
   // Subcommands report usage errors through the same path, so scripts see exit code 2.
   program.exitOverride();
   for (const command of program.commands) {

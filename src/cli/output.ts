@@ -74,6 +74,7 @@ export function requestBlock(request: RequestView): string {
     ['created', when(request.createdAt)],
     ['lease', request.leaseId ?? '-'],
   ];
+  if (request.state === 'pending') lines.push(['waits for', `${request.approvalsRequired ?? '?'} approvals until ${when(request.approvalDeadline)}`]);
   if (request.outcomeNote) lines.push(['note', request.outcomeNote]);
   return lines.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n');
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ConnectorName } from '../core/ids.ts';
 import type { Role } from '../core/role.ts';
 import type { ConfigFile } from './file-schema.ts';
-import type { ConnectorConfig, JitdConfig } from './types.ts';
+import type { ConnectorConfig, JitdConfig, OidcConfig } from './types.ts';
 
 export function buildConfig(
   source: string,
@@ -33,6 +33,7 @@ export function buildConfig(
         groups: token.groups,
         tokenSha256: token.tokenSha256,
       })),
+      ...(file.identities.oidc === undefined ? {} : { oidc: oidcConfig(file.identities.oidc) }),
     },
     authorization: { admins: file.authorization.admins, auditors: file.authorization.auditors },
     scheduler: {
@@ -59,4 +60,19 @@ function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+function oidcConfig(oidc: NonNullable<ConfigFile['identities']['oidc']>): OidcConfig {
+  return {
+    issuer: oidc.issuer.replace(/\/+$/, ''),
+    clientId: oidc.clientId,
+    ...(oidc.clientSecret === undefined ? {} : { clientSecret: oidc.clientSecret }),
+    ...(oidc.cliClientId === undefined ? {} : { cliClientId: oidc.cliClientId }),
+    groupsClaim: oidc.groupsClaim,
+    displayNameClaim: oidc.displayNameClaim,
+    emailClaim: oidc.emailClaim,
+    scopes: oidc.scopes,
+    sessionDurationMs: oidc.sessionDuration,
+    allowInsecureHttp: oidc.allowInsecureHttp,
+  };
 }

@@ -25,6 +25,8 @@ export interface ConnectorKind {
   load(raw: unknown, context: ConnectorLoadContext): ConnectorConfig | undefined;
   /** Optional: what is wrong with a secret's value (e.g. a CA key that is not a key), checked at load. */
   checkSecret?(field: string, value: string): string | undefined;
+  /** Its connectors can say who a principal's manager is (roles may then name `manager` as an approver). */
+  readonly findsManagers: boolean;
 }
 
 export function defineConnectorKind<Schema extends z.ZodObject>(definition: {
@@ -33,8 +35,10 @@ export function defineConnectorKind<Schema extends z.ZodObject>(definition: {
   /** Called with the validated block; may report further problems (returning undefined). */
   readonly toConfig: (input: z.output<Schema>, context: ConnectorLoadContext) => ConnectorConfig | undefined;
   readonly checkSecret?: (field: string, value: string) => string | undefined;
+  readonly findsManagers?: boolean;
 }): ConnectorKind {
   return {
+    findsManagers: definition.findsManagers ?? false,
     ...(definition.checkSecret ? { checkSecret: definition.checkSecret } : {}),
     configSchema: definition.configSchema,
     targetSchema: definition.targetSchema,

@@ -32,6 +32,7 @@ function connectionOf(
 }
 
 const ldap = defineConnectorKind({
+  findsManagers: true,
   configSchema: ldapFileSchema,
   targetSchema: ldapRoleTargetSchema,
   toConfig(input, context) {

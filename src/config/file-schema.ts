@@ -4,6 +4,7 @@
 // keeps the two in step.
 import { z } from 'zod';
 import { durationField, listenField, nonEmptyString, pathField, sha256Field, sizeField, subjectRefList } from './fields.ts';
+import { secretRefSchema } from './secret.ts';
 import { quote } from './units.ts';
 
 export const CONFIG_VERSION = 1;
@@ -50,8 +51,27 @@ export const tokenSchema = z.strictObject({
   tokenSha256: sha256Field,
 });
 
+export const oidcSchema = z.strictObject({
+  /** The provider's issuer URL; its discovery document is at <issuer>/.well-known/openid-configuration. */
+  issuer: z.url({ protocol: /^https?$/, error: 'must be the provider\'s issuer URL, e.g. https://login.example.com/realms/corp' }),
+  /** The confidential client the portal signs in with (authorization code flow with PKCE). */
+  clientId: nonEmptyString,
+  clientSecret: secretRefSchema.optional(),
+  /** The public client `jitd login` uses (device authorization grant); its ID tokens are accepted too. */
+  cliClientId: nonEmptyString.optional(),
+  groupsClaim: nonEmptyString.default('groups'),
+  displayNameClaim: nonEmptyString.default('name'),
+  emailClaim: nonEmptyString.default('email'),
+  scopes: z.array(nonEmptyString).default(['openid', 'profile', 'email', 'groups', 'offline_access']),
+  /** How long a jitd session from a sign-in lasts before the person signs in again (or the CLI refreshes). */
+  sessionDuration: durationField.prefault('12h'),
+  /** Plain-http issuers (loopback tests and demos only). */
+  allowInsecureHttp: z.boolean().default(false),
+});
+
 export const identitiesSchema = z.strictObject({
   tokens: z.array(tokenSchema).default([]),
+  oidc: oidcSchema.optional(),
 });
 
 export const authorizationSchema = z.strictObject({

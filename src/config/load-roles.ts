@@ -43,10 +43,11 @@ function loadRole(name: string, raw: unknown, declared: ReadonlyMap<string, Conn
 
   const parsed = roleSchema.safeParse(common, PARSE_PARAMS);
   if (!parsed.success) here.zod(parsed.error, roleSchema);
-  else if (parsed.data.approval !== 'auto') {
-    // The schema and the core know about approvers, but nothing can approve a request yet: a role that needs
-    // approvals would leave every request pending forever. Refuse it until approvals ship.
-    problem(['approval'], 'approval by people is not available in this version yet (planned); use approval: auto', 'unsupported_feature');
+  else if (parsed.data.approval !== 'auto' && parsed.data.approval.from.includes('manager')) {
+    const kind = typeof raw.connector === 'string' ? declared.get(raw.connector) : undefined;
+    if (kind !== undefined && !kind.findsManagers) {
+      problem(['approval', 'from'], `manager: connector ${quote(raw.connector)} cannot tell who a requester's manager is (only ldap connectors can); name the approvers instead`, 'unsupported_feature');
+    }
   }
   const target = checkTarget(raw.connector, targetFields, declared, problem, here);
   // Checked on the raw values so that they are reported even when another field of the role is wrong.
@@ -127,5 +128,5 @@ function regexError(pattern: string): string | undefined {
 }
 
 function approvalPolicy(approval: RoleFile['approval']): ApprovalPolicy {
-  return approval === 'auto' ? { mode: 'auto' } : { mode: 'manual', required: approval.required, from: approval.from };
+  return approval === 'auto' ? { mode: 'auto' } : { mode: 'manual', required: approval.required, from: approval.from, timeoutMs: approval.timeout };
 }

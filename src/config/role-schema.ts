@@ -1,15 +1,24 @@
 // The connector-independent fields of a role. A role's other fields are its target inside the
 // connector (e.g. `group` for LDAP), validated with that connector kind's target schema.
 import { z } from 'zod';
-import { durationField, nonEmptyString, subjectRefField, subjectRefList } from './fields.ts';
+import { isSubjectRef } from '../core/principal.ts';
+import type { ApproverRef } from '../core/role.ts';
+import { durationField, nonEmptyString, subjectRefField } from './fields.ts';
+import { quote } from './units.ts';
+
+/** `user:NAME`, `group:NAME`, or `manager` (the requester's manager in the role's directory). */
+const approverRefField = z.custom<ApproverRef>((input) => input === 'manager' || (typeof input === 'string' && isSubjectRef(input)), {
+  error: (issue) => `${quote(issue.input)} is not user:NAME, group:NAME or manager`,
+});
 
 export const manualApprovalSchema = z.strictObject({
   required: z.number().int().min(1),
-  from: subjectRefList.min(1, { error: 'must list at least one user:NAME or group:NAME' }),
+  from: z.array(approverRefField).min(1, { error: 'must list at least one user:NAME, group:NAME or manager' }),
+  timeout: durationField.prefault('24h'),
 });
 
 export const approvalSchema = z.union([z.literal('auto'), manualApprovalSchema], {
-  error: (issue) => (issue.input === undefined ? undefined : 'must be auto or { required: N, from: [user:NAME, group:NAME, …] }'),
+  error: (issue) => (issue.input === undefined ? undefined : 'must be auto or { required: N, from: [user:NAME, group:NAME, manager, …], timeout: DURATION }'),
 });
 
 export const roleSchema = z.strictObject({

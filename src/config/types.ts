@@ -14,6 +14,20 @@ export interface TokenIdentity {
   readonly tokenSha256: string;
 }
 
+/** Sign-in through an OpenID Connect provider (docs/identity.md). */
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret?: SecretRef;
+  readonly cliClientId?: string;
+  readonly groupsClaim: string;
+  readonly displayNameClaim: string;
+  readonly emailClaim: string;
+  readonly scopes: readonly string[];
+  readonly sessionDurationMs: number;
+  readonly allowInsecureHttp: boolean;
+}
+
 export interface LdapConnectorConfig {
   readonly type: 'ldap';
   readonly url: string;
@@ -69,7 +83,7 @@ export interface JitdConfig {
   };
   readonly dataDir: string;
   readonly store: { readonly type: 'sqlite'; readonly path: string };
-  readonly identities: { readonly tokens: readonly TokenIdentity[] };
+  readonly identities: { readonly tokens: readonly TokenIdentity[]; readonly oidc?: OidcConfig };
   readonly authorization: { readonly admins: readonly SubjectRef[]; readonly auditors: readonly SubjectRef[] };
   readonly scheduler: {
     readonly pollIntervalMs: number;

@@ -96,6 +96,11 @@ export interface Connector {
   validateGrantInput?(target: RoleTarget, input: GrantData | undefined): readonly string[];
   grant(ctx: GrantContext): Promise<GrantResult | undefined>;
   /**
+   * Optional: the principal the directory names as `principal`'s manager (e.g. LDAP `manager`), for roles whose
+   * approvers include `manager`; undefined when there is none or it does not map to a principal.
+   */
+  managerOf?(principal: PrincipalId): Promise<PrincipalId | undefined>;
+  /**
    * Optional: whether `token` is the session-upload token the grant behind `record` issued (targets that
    * send session transcripts back, e.g. the SSH session guard). Compared in constant time.
    */

@@ -4,10 +4,12 @@ import type { LeaseId, RequestId } from './ids.ts';
 
 export const AUDIT_EVENT_TYPES = [
   'request.created',
+  'approval.given',
   'request.approved',
   'request.denied',
   'request.cancelled',
   'request.failed',
+  'request.expired',
   'lease.granting',
   'lease.granted',
   'lease.grant_failed',
@@ -17,6 +19,9 @@ export const AUDIT_EVENT_TYPES = [
   'lease.revoked',
   'lease.revoke_failed',
   'session.recorded',
+  'auth.signed_in',
+  'auth.token_created',
+  'auth.token_revoked',
   'reconcile.standing_access_found',
   'reconcile.standing_access_removed',
 ] as const;

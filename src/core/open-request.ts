@@ -42,7 +42,9 @@ export function openRequest(input: {
     ...(ask.grantInput ? { grantInput: ask.grantInput } : {}),
     approval: auto ? 'auto' : 'manual',
     createdAt: now,
-    ...(auto ? { decidedAt: now, decidedBy: 'policy', leaseId } : {}),
+    ...(auto
+      ? { decidedAt: now, decidedBy: 'policy', leaseId }
+      : { approvalsRequired: decision.approvalsRequired, approvalDeadline: new Date(now.getTime() + decision.timeoutMs) }),
   };
   const created: AuditEventDraft = {
     type: 'request.created',
@@ -57,25 +59,14 @@ export function openRequest(input: {
       ...(ticket ? { ticket } : {}),
       ...(ask.grantInput ? { grantInput: ask.grantInput } : {}),
       approval: request.approval,
+      ...(decision.outcome === 'needs_approval'
+        ? { approvalsRequired: decision.approvalsRequired, approvalDeadline: new Date(now.getTime() + decision.timeoutMs).toISOString() }
+        : {}),
     },
   };
   if (!auto) return { request, events: [created] };
 
-  const lease: Lease = {
-    id: leaseId,
-    version: 1,
-    state: 'granting',
-    requestId,
-    principal: principal.id,
-    role: role.name,
-    connector: role.connector,
-    target: role.target,
-    durationMs: decision.durationMs,
-    requestedAt: now,
-    expiresAt: new Date(now.getTime() + decision.durationMs),
-    attempts: 0,
-    claimedUntil: new Date(now.getTime() + input.claimMs),
-  };
+  const lease = newGrantingLease({ leaseId, request, role, now, claimMs: input.claimMs });
   return {
     request,
     lease,
@@ -84,5 +75,28 @@ export function openRequest(input: {
       { type: 'request.approved', at: now, actor: 'policy', requestId, leaseId, data: { mode: 'auto' } },
       { type: 'lease.granting', at: now, actor: 'system', requestId, leaseId, data: { target: role.target, durationMs: decision.durationMs } },
     ],
+  };
+}
+
+/**
+ * The lease of an approved request, in `granting`, owned by the caller for `claimMs`. Its expiry is
+ * provisional (now + duration) until the grant is confirmed: the window starts then.
+ */
+export function newGrantingLease(input: { readonly leaseId: LeaseId; readonly request: AccessRequest; readonly role: Role; readonly now: Date; readonly claimMs: number }): Lease {
+  const { leaseId, request, role, now } = input;
+  return {
+    id: leaseId,
+    version: 1,
+    state: 'granting',
+    requestId: request.id,
+    principal: request.principal,
+    role: role.name,
+    connector: role.connector,
+    target: role.target,
+    durationMs: request.durationMs,
+    requestedAt: now,
+    expiresAt: new Date(now.getTime() + request.durationMs),
+    attempts: 0,
+    claimedUntil: new Date(now.getTime() + input.claimMs),
   };
 }

@@ -16,7 +16,7 @@ export interface AccessAsk {
 
 export type PolicyDecision =
   | { readonly outcome: 'auto_approved'; readonly durationMs: number }
-  | { readonly outcome: 'needs_approval'; readonly durationMs: number; readonly approvalsRequired: number };
+  | { readonly outcome: 'needs_approval'; readonly durationMs: number; readonly approvalsRequired: number; readonly timeoutMs: number };
 
 export const MAX_REASON_LENGTH = 1_000;
 export const MAX_TICKET_LENGTH = 200;
@@ -64,5 +64,5 @@ export function evaluateAsk(principal: Principal, role: Role, ask: AccessAsk): P
   if (issues.length > 0) throw InvalidInputError.of(issues);
   return role.approval.mode === 'auto'
     ? { outcome: 'auto_approved', durationMs }
-    : { outcome: 'needs_approval', durationMs, approvalsRequired: role.approval.required };
+    : { outcome: 'needs_approval', durationMs, approvalsRequired: role.approval.required, timeoutMs: role.approval.timeoutMs };
 }

@@ -41,6 +41,9 @@ export interface AccessRequest {
    * SSH certificate). Kept with the request so that a grant run later (recovery, approval) has it.
    */
   readonly grantInput?: GrantData;
+  /** For requests that wait for people: how many distinct approvals they need, and until when. */
+  readonly approvalsRequired?: number;
+  readonly approvalDeadline?: Date;
 }
 
 /** Plain text fields a connector reads or produces for one grant (what goes in, what comes out). */

@@ -2,10 +2,20 @@
 import type { ConnectorName, RoleName } from './ids.ts';
 import type { SubjectRef } from './principal.ts';
 
+/** Who may approve: people and groups, or `manager`, the requester's manager as the role's directory says. */
+export type ApproverRef = SubjectRef | 'manager';
+
 /** How a request for the role is decided. */
 export type ApprovalPolicy =
   | { readonly mode: 'auto' }
-  | { readonly mode: 'manual'; readonly required: number; readonly from: readonly SubjectRef[] };
+  | {
+      readonly mode: 'manual';
+      /** Distinct approvers needed; the requester never counts. */
+      readonly required: number;
+      readonly from: readonly ApproverRef[];
+      /** A pending request expires this long after it was made. */
+      readonly timeoutMs: number;
+    };
 
 /**
  * Connector-specific description of what a lease grants, e.g. `{ group: "cn=Domain Admins,…" }` for LDAP.

@@ -5,6 +5,7 @@ import { beginRevocation, claimLease, type Lease } from '../core/lease.ts';
 import type { AccessRequest } from '../core/request.ts';
 import { ConflictError } from '../core/errors.ts';
 import type { ChangeSet } from '../store/store.ts';
+import { expirePendingRequests } from './approvals.ts';
 import type { EngineDeps } from './deps.ts';
 import { record } from './record.ts';
 import { attemptRevocation, describeError, runGrant, runRevocation } from './target-ops.ts';
@@ -14,6 +15,8 @@ export interface TickReport {
   readonly revoked: number;
   readonly revokeFailed: number;
   readonly grantsRecovered: number;
+  /** Pending requests that reached their approval deadline undecided. */
+  readonly requestsExpired: number;
   /** A full batch was due: there may be more, so the next tick runs at once. */
   readonly more: boolean;
 }
@@ -68,12 +71,14 @@ export class Scheduler {
     const retries = await this.claim(due.revocations, claimUntil);
     const results = await this.revokeAll([...started, ...retries]);
     const recovered = await this.recoverGrants(due.abandonedGrants, now, claimUntil);
+    const requestsExpired = await expirePendingRequests(this.deps, now, settings.batchSize);
     return {
       expired: started.length,
       revoked: results.filter((l) => l.state === 'revoked').length,
       revokeFailed: results.filter((l) => l.state === 'revoke_failed').length,
       grantsRecovered: recovered,
-      more: due.expired.length + due.revocations.length + due.abandonedGrants.length >= settings.batchSize,
+      requestsExpired,
+      more: due.expired.length + due.revocations.length + due.abandonedGrants.length >= settings.batchSize || requestsExpired >= settings.batchSize,
     };
   }
 

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import { TokenAuthenticator } from '../api/auth.ts';
+import { Authenticator } from '../api/auth.ts';
 import { buildServer } from '../api/server.ts';
 import { resolveSecret } from '../config/secrets.ts';
 import type { JitdConfig } from '../config/types.ts';
@@ -13,6 +13,7 @@ import type { ConnectorName, RoleName } from '../core/ids.ts';
 import type { Role } from '../core/role.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { sessionRecordings } from '../engine/session-recordings.ts';
+import { ApprovalDesk } from '../engine/approvals.ts';
 import { createConnector, type SecretResolver } from '../connectors/registry.ts';
 import { storeMemo } from './store-memo.ts';
 import { Broker } from '../engine/broker.ts';
@@ -22,6 +23,8 @@ import { createEngineMetrics } from '../engine/metrics.ts';
 import { Reconciler } from '../engine/reconciler.ts';
 import { Scheduler } from '../engine/scheduler.ts';
 import { openSqliteStore } from '../store/sqlite/open.ts';
+import { createOidcService, type OidcService } from '../identity/oidc-service.ts';
+import type { OidcConfig } from '../config/types.ts';
 
 export const JITD_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -44,10 +47,33 @@ export interface StartOptions {
   readonly background?: boolean;
 }
 
+/** The OIDC sign-in service for identities.oidc, with the web client's secret read now (a missing secret stops the start). */
+async function oidcService(oidc: OidcConfig, config: JitdConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<OidcService> {
+  const clientSecret = oidc.clientSecret === undefined ? undefined : await resolveSecret(oidc.clientSecret, dirname(config.source), env).catch((err: unknown) => {
+    throw new Error(`identities.oidc.clientSecret: ${(err as Error).message}`, { cause: err });
+  });
+  return createOidcService({
+    settings: {
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      ...(clientSecret === undefined ? {} : { clientSecret }),
+      groupsClaim: oidc.groupsClaim,
+      displayNameClaim: oidc.displayNameClaim,
+      emailClaim: oidc.emailClaim,
+      scopes: oidc.scopes,
+      allowInsecureHttp: oidc.allowInsecureHttp,
+    },
+    ...(oidc.cliClientId === undefined ? {} : { cliClientId: oidc.cliClientId }),
+    sessionDurationMs: oidc.sessionDurationMs,
+    log,
+  });
+}
+
 export async function startJitd(config: JitdConfig, options: StartOptions = {}): Promise<RunningJitd> {
   const log = options.log ?? pino({ level: config.log.level, base: { service: 'jitd' } });
   const clock = options.clock ?? systemClock;
   await mkdir(dirname(config.store.path), { recursive: true, mode: 0o700 });
+  const oidc = config.identities.oidc === undefined ? undefined : await oidcService(config.identities.oidc, config, options.env ?? process.env, log);
   const store = await openSqliteStore(config.store.path);
   const connectors = new Map<ConnectorName, Connector>();
   try {
@@ -102,16 +128,20 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
     store,
     clock,
     overdueAfterMs: config.scheduler.overdueAfterMs,
-    authenticator: new TokenAuthenticator(config.identities.tokens, config.authorization),
+    authenticator: new Authenticator({ tokens: config.identities.tokens, authorization: config.authorization, store, clock, log }),
+    identity: { newId, publicUrl: config.server.publicUrl, ...(oidc === undefined ? {} : { oidc }) },
     metrics,
     log,
     bodyLimitBytes: config.server.bodyLimitBytes,
     sessions: sessionRecordings(broker),
+    approvals: new ApprovalDesk(broker),
     sessionRecordingLimitBytes: config.server.sessionRecordingLimitBytes,
     ...(config.server.tls ? { tls: config.server.tls } : {}),
     version: JITD_VERSION,
   });
   await app.listen({ host: config.server.host, port: config.server.port });
+  // In the background: an unreachable provider must not keep jitd from serving config and stored tokens.
+  oidc?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

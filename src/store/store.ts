@@ -1,6 +1,8 @@
 // The store interface. Engines (SQLite now, PostgreSQL later) implement it; nothing above the store knows
 // which one it talks to. The one way to change state is `commit`: the records and the audit events that
 // describe the change are written in one transaction, with optimistic version checks.
+import type { AccessToken, Person } from '../core/access-token.ts';
+import type { Approval } from '../core/approval.ts';
 import type { AuditEvent, AuditEventDraft } from '../core/audit-event.ts';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
 import type { Lease, LeaseState } from '../core/lease.ts';
@@ -14,6 +16,12 @@ export interface ChangeSet {
   readonly updateRequests?: readonly AccessRequest[];
   readonly updateLeases?: readonly Lease[];
   /** SSH session transcripts, each with its bytes. */
+  /** Decisions of approvers; the primary key (request, approver) refuses a second one by the same person. */
+  readonly insertApprovals?: readonly Approval[];
+  /** Tokens jitd issued (their creation is audited by the events of the same commit). */
+  readonly insertAccessTokens?: readonly AccessToken[];
+  /** Tokens ended early: sets revokedAt on each id (no-op for one already revoked). */
+  readonly revokeAccessTokens?: readonly { readonly id: string; readonly revokedAt: Date }[];
   readonly insertSessionRecordings?: readonly { readonly recording: SessionRecording; readonly content: Uint8Array }[];
   readonly events: readonly AuditEventDraft[];
 }
@@ -89,10 +97,25 @@ export interface Store {
   /** Every stored audit row in sequence order, for `audit verify`. */
   readAuditRows(): AsyncIterable<StoredAuditRow>;
   auditHead(): Promise<AuditHead | undefined>;
+  /** The decisions on a request, oldest first. */
+  listApprovals(requestId: RequestId): Promise<readonly Approval[]>;
+  /** Pending requests whose approval deadline is at or before `now`, oldest deadline first. */
+  findExpiredPendingRequests(now: Date, limit: number): Promise<readonly AccessRequest[]>;
   /** A lease's recorded sessions, oldest first, without their transcripts. */
   listSessionRecordings(leaseId: LeaseId): Promise<readonly SessionRecording[]>;
   /** One recorded session and its transcript. */
   readSessionRecording(id: string): Promise<{ readonly recording: SessionRecording; readonly content: Uint8Array } | undefined>;
+  /** The stored token with this SHA-256 (expired and revoked ones too: the caller decides). */
+  findAccessToken(tokenSha256: string): Promise<AccessToken | undefined>;
+  getAccessToken(id: string): Promise<AccessToken | undefined>;
+  /** Tokens newest first; by default only those neither expired nor revoked at `now`. */
+  listAccessTokens(filter: { readonly principal?: PrincipalId; readonly kind?: AccessToken['kind']; readonly includeEnded?: boolean; readonly now: Date; readonly limit?: number }): Promise<readonly AccessToken[]>;
+  /** Records a token's last use (not audited: a statistic, written at most about once a minute per token). */
+  touchAccessToken(id: string, at: Date): Promise<void>;
+  /** Inserts or replaces what jitd knows of a person (not audited: a cache of the provider's facts). */
+  upsertPerson(person: Person): Promise<void>;
+  getPerson(principal: PrincipalId): Promise<Person | undefined>;
+  listPeople(): Promise<readonly Person[]>;
   /** What a connector wrote with `writeConnectorMemo`, by key (empty for a connector that never wrote). */
   readConnectorMemo(connector: ConnectorName): Promise<ReadonlyMap<string, string>>;
   /** Keeps one fact a connector learnt (inserted or replaced); not audited: it is a cache, never a decision. */

@@ -102,6 +102,40 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         }));
     });
 
+    describe('approvals', () => {
+      test('decisions read back per request in order; a second decision by the same person is refused and nothing of that commit is written', () =>
+        withStore(async (store) => {
+          await store.commit({ insertRequests: [makeRequest('r-1', { state: 'pending', approvalsRequired: 2, approvalDeadline: at(60_000) })], events: [] });
+          const bob = { requestId: RequestId('r-1'), approver: PrincipalId('bob'), decision: 'approve' as const, comment: 'ok', at: at(1_000) };
+          const carol = { requestId: RequestId('r-1'), approver: PrincipalId('carol'), decision: 'deny' as const, at: at(2_000) };
+          await store.commit({ insertApprovals: [carol, bob], events: [event('approval.given', { requestId: 'r-1' })] });
+          assert.deepEqual(await store.listApprovals(RequestId('r-1')), [bob, carol]);
+          const head = await store.auditHead();
+          await assert.rejects(store.commit({ insertApprovals: [{ ...bob, at: at(3_000) }], events: [event('approval.given', { requestId: 'r-1' })] }));
+          assert.deepEqual(await store.auditHead(), head);
+          assert.deepEqual(await store.listApprovals(RequestId('r-1')), [bob, carol]);
+          assert.deepEqual(await store.listApprovals(RequestId('r-none')), []);
+        }));
+
+      test('findExpiredPendingRequests offers pending requests at or past their deadline, oldest deadline first', () =>
+        withStore(async (store) => {
+          await store.commit({
+            insertRequests: [
+              makeRequest('r-late', { state: 'pending', approvalsRequired: 1, approvalDeadline: at(5_000) }),
+              makeRequest('r-early', { state: 'pending', approvalsRequired: 1, approvalDeadline: at(1_000) }),
+              makeRequest('r-future', { state: 'pending', approvalsRequired: 1, approvalDeadline: at(9_000) }),
+              makeRequest('r-decided', { state: 'denied', approvalsRequired: 1, approvalDeadline: at(1_000) }),
+            ],
+            events: [],
+          });
+          assert.deepEqual((await store.findExpiredPendingRequests(at(5_000), 10)).map((r) => r.id), ['r-early', 'r-late']);
+          assert.deepEqual((await store.findExpiredPendingRequests(at(5_000), 1)).map((r) => r.id), ['r-early']);
+          const [early] = await store.findExpiredPendingRequests(at(1_000), 10);
+          assert.equal(early?.approvalsRequired, 1);
+          assert.deepEqual(early?.approvalDeadline, at(1_000));
+        }));
+    });
+
     describe('session recordings', () => {
       const recording = (id: string, leaseId: string, startedAt: number, overrides: Partial<SessionRecording> = {}): SessionRecording => ({
         id,

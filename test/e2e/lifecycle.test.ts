@@ -101,7 +101,7 @@ describe('jitd serve with the CLI against a real slapd', () => {
     assert.equal(wrong.stderr.trim(), 'jitd: invalid token');
     const missing = await jitd.cli(undefined, ['status']);
     assert.equal(missing.code, 4);
-    assert.equal(missing.stderr.trim(), 'jitd: missing bearer token (send "Authorization: Bearer <token>") (no token: set --token or JITD_TOKEN)');
+    assert.equal(missing.stderr.trim(), 'jitd: missing bearer token (send "Authorization: Bearer <token>") (no token: run jitd login, or set --token or JITD_TOKEN)');
   });
 
   test('bad API calls get a 4xx with a message and write nothing', async () => {
@@ -138,7 +138,7 @@ describe('jitd serve with the CLI against a real slapd', () => {
     const rolesForCarol = await jitd.json<{ roles: unknown[] }>('carol', ['roles']);
     assert.deepEqual(rolesForCarol.roles, []);
     const me = await jitd.cli('bob', ['whoami']);
-    assert.equal(me.stdout.trim(), 'bob (groups: ops, jitd-admins) [admin]');
+    assert.equal(me.stdout.trim(), 'bob, groups: ops, jitd-admins [admin]');
     const status = await jitd.json<{ scope: string; counts: Record<string, number> }>('bob', ['status']);
     assert.equal(status.scope, 'all');
     assert.ok((status.counts.revoked ?? 0) >= 3);

@@ -12,6 +12,7 @@ import { LeaseId, RequestId } from '../../src/core/ids.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import { event, makeLease, makeRequest, runStoreContract } from '../contract/store.ts';
+import { runIdentityStoreContract } from '../contract/store-identity.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jitd-store-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -19,6 +20,7 @@ let files = 0;
 const newPath = () => join(dir, `store-${++files}.db`);
 
 runStoreContract('SQLite', () => openSqliteStore(newPath()));
+runIdentityStoreContract('SQLite', () => openSqliteStore(newPath()));
 
 describe('SQLite store file', () => {
   test('reopening the file keeps requests, leases, events and the chain head', async () => {
@@ -50,7 +52,7 @@ describe('SQLite store file', () => {
     for (let i = 0; i < 3; i++) await (await openSqliteStore(path)).close();
     const db = new Database(path, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('select name from kysely_migration order by name').pluck().all(), ['0001_initial', '0002_connector_memo', '0003_grant_data', '0004_session_recordings']);
+      assert.deepEqual(db.prepare('select name from kysely_migration order by name').pluck().all(), ['0001_initial', '0002_connector_memo', '0003_grant_data', '0004_session_recordings', '0005_identity', '0006_approvals']);
       assert.deepEqual(db.prepare('select id, seq, hash from audit_head').all(), [{ id: 1, seq: 0, hash: '0'.repeat(64) }]);
     } finally {
       db.close();

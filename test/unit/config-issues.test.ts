@@ -132,7 +132,7 @@ describe('loadConfig reports problems with their place in the file', () => {
       'jitd.yaml:3:12 authorization.admins[0]: "jitd-admins" is not user:NAME or group:NAME',
       'jitd.yaml:4:30 authorization.auditors[1]: "users:eve" is not user:NAME or group:NAME',
       'jitd.yaml:17:27 roles.db-owner.eligible[1]: "alice" is not user:NAME or group:NAME',
-      'jitd.yaml:18:37 roles.db-owner.approval.from[0]: "carol" is not user:NAME or group:NAME',
+      'jitd.yaml:18:37 roles.db-owner.approval.from[0]: "carol" is not user:NAME, group:NAME or manager',
     ]);
   });
 
@@ -148,9 +148,9 @@ describe('loadConfig reports problems with their place in the file', () => {
 
   test('manual approval needs at least one approval from at least one subject', async () => {
     const problems = await configs.problems(yaml(...WITH_CONNECTOR, ...dbOwnerRole({ approval: '{ required: 0, from: [] }' })), ENV);
-    assert.deepEqual(problems, ['jitd.yaml:15:27 roles.db-owner.approval.required: must be at least 1', 'jitd.yaml:15:36 roles.db-owner.approval.from: must list at least one user:NAME or group:NAME']);
+    assert.deepEqual(problems, ['jitd.yaml:15:27 roles.db-owner.approval.required: must be at least 1', 'jitd.yaml:15:36 roles.db-owner.approval.from: must list at least one user:NAME, group:NAME or manager']);
     const other = await configs.problems(yaml(...WITH_CONNECTOR, ...dbOwnerRole({ approval: 'manual' })), ENV);
-    assert.deepEqual(other, ['jitd.yaml:15:15 roles.db-owner.approval: must be auto or { required: N, from: [user:NAME, group:NAME, …] }']);
+    assert.deepEqual(other, ['jitd.yaml:15:15 roles.db-owner.approval: must be auto or { required: N, from: [user:NAME, group:NAME, manager, …], timeout: DURATION }']);
   });
 
   test('a ticket pattern that is not a regular expression is reported with the reason', async () => {

@@ -49,18 +49,12 @@ test('{principal} outside an attribute value is refused', async () => {
   assert.match(found[0]!, /^jitd\.yaml:8:13 connectors\.l\.userDn: /);
 });
 
-test('a role with approvers is refused with a clear message until approvals ship', async () => {
-  const found = await problems([
-    ...connector(),
-    'roles:',
-    '  db-owner:',
-    '    connector: l',
-    '    group: cn=db,dc=example,dc=org',
-    '    maxDuration: 1h',
-    '    eligible: [group:ops]',
-    '    approval: { required: 2, from: [group:db-leads] }',
-  ]);
-  assert.deepEqual(found, ['jitd.yaml:15:15 roles.db-owner.approval: approval by people is not available in this version yet (planned); use approval: auto']);
+test('approvers must be user:NAME, group:NAME or manager, and manager only where the connector can find managers', async () => {
+  const role = (approval: string, connectorLines: readonly string[] = connector()) =>
+    problems([...connectorLines, 'roles:', '  db-owner:', '    connector: l', '    group: cn=db,dc=example,dc=org', '    maxDuration: 1h', '    eligible: [group:ops]', `    approval: ${approval}`]);
+  assert.deepEqual(await role('{ required: 2, from: [group:db-leads, manager], timeout: 30m }'), []);
+  assert.deepEqual(await role('{ required: 1, from: [boss] }'), ['jitd.yaml:15:37 roles.db-owner.approval.from[0]: "boss" is not user:NAME, group:NAME or manager']);
+  assert.deepEqual(await role('{ required: 1, from: [] }'), ['jitd.yaml:15:36 roles.db-owner.approval.from: must list at least one user:NAME, group:NAME or manager']);
 });
 
 test('a grantTimeout that cannot cover a target operation and its read-back is refused', async () => {

@@ -24,7 +24,7 @@ const autoRole: Role = {
   requireReason: false,
   enforce: false,
 };
-const manualRole: Role = { ...autoRole, approval: { mode: 'manual', required: 1, from: ['group:security'] } };
+const manualRole: Role = { ...autoRole, approval: { mode: 'manual', required: 1, from: ['group:security'], timeoutMs: 3_600_000 } };
 const olga: Principal = { id: PrincipalId('olga'), groups: ['ops'] };
 
 function open(role: Role, ask: AccessAsk) {
@@ -119,6 +119,8 @@ describe('a request that needs approval', () => {
       reason: 'fix replication',
       approval: 'manual',
       createdAt: now,
+      approvalsRequired: 1,
+      approvalDeadline: later(HOUR),
     });
   });
 
@@ -130,7 +132,15 @@ describe('a request that needs approval', () => {
         at: now,
         actor: 'olga',
         requestId: 'req-1',
-        data: { principal: 'olga', role: 'db-admin', durationMs: HOUR, reason: 'fix replication', approval: 'manual' },
+        data: {
+          principal: 'olga',
+          role: 'db-admin',
+          durationMs: HOUR,
+          reason: 'fix replication',
+          approval: 'manual',
+          approvalsRequired: 1,
+          approvalDeadline: later(HOUR).toISOString(),
+        },
       },
     ]);
   });

@@ -21,7 +21,7 @@ const role: Role = {
   enforce: false,
 };
 const strictRole: Role = { ...role, requireReason: true, ticketPattern: 'INC-\\d+' };
-const manualRole: Role = { ...role, approval: { mode: 'manual', required: 2, from: ['group:security'] } };
+const manualRole: Role = { ...role, approval: { mode: 'manual', required: 2, from: ['group:security'], timeoutMs: 3_600_000 } };
 
 const alice: Principal = { id: PrincipalId('alice'), groups: [] };
 const olga: Principal = { id: PrincipalId('olga'), groups: ['ops'] };
@@ -225,7 +225,7 @@ describe('outcome', () => {
   });
 
   test('a manual-approval role needs the configured number of approvals', () => {
-    assert.deepEqual(evaluateAsk(alice, manualRole, { durationMs: 2 * HOUR }), { outcome: 'needs_approval', durationMs: 2 * HOUR, approvalsRequired: 2 });
+    assert.deepEqual(evaluateAsk(alice, manualRole, { durationMs: 2 * HOUR }), { outcome: 'needs_approval', durationMs: 2 * HOUR, approvalsRequired: 2, timeoutMs: 3_600_000 });
   });
 
   test('a manual-approval role still refuses an invalid ask', () => {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { LeaseView, RequestView } from '../../api/views.ts';
 import { contextOf } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
-import { emit, leaseBlock, targetText } from '../output.ts';
+import { emit, leaseBlock, targetText, when } from '../output.ts';
 
 export function registerAccessCommands(program: Command): void {
   program
@@ -23,7 +23,10 @@ export function registerAccessCommands(program: Command): void {
         ...(opts.ticket !== undefined ? { ticket: opts.ticket } : {}),
       });
       emit(format, result, () => {
-        if (!result.lease) return `Request ${result.request.id} for ${role} is ${result.request.state}: it waits for approval.`;
+        if (!result.lease) {
+          const r = result.request;
+          return `Request ${r.id} for ${role} is ${r.state}: it needs ${r.approvalsRequired ?? 1} approval${r.approvalsRequired === 1 ? '' : 's'} before ${when(r.approvalDeadline)}.\nApprovers see it with: jitd pending; follow it with: jitd show ${r.id}`;
+        }
         const l = result.lease;
         return `Granted ${l.role} to ${l.principal} (${targetText(l.target)}) for ${l.duration}.\n${leaseBlock(l)}\nEnd it early with: jitd release ${l.id}`;
       });

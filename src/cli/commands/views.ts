@@ -1,6 +1,6 @@
 // jitd status / leases / requests / roles / whoami: what is going on, read from the API.
 import type { Command } from 'commander';
-import type { LeaseView, RequestView } from '../../api/views.ts';
+import type { ApprovalView, LeaseView, RequestView } from '../../api/views.ts';
 import { contextOf } from '../context.ts';
 import { emit, leaseBlock, leaseRows, requestBlock, requestRows, table, targetText, when } from '../output.ts';
 
@@ -69,8 +69,13 @@ export function registerViewCommands(program: Command): void {
     .action(async (id: string, _opts: unknown, command: Command) => {
       const { client, format } = contextOf(command);
       if (id.startsWith('req-')) {
-        const body = await client.get<{ request: RequestView }>(`/v1/requests/${encodeURIComponent(id)}`);
-        emit(format, body, () => requestBlock(body.request));
+        const body = await client.get<{ request: RequestView; approvals: ApprovalView[] }>(`/v1/requests/${encodeURIComponent(id)}`);
+        emit(format, body, () =>
+          [
+            requestBlock(body.request),
+            ...body.approvals.map((a) => `  ${(a.decision === 'approve' ? 'approved' : 'denied').padEnd(10)} by ${a.approver} at ${when(a.at)}${a.comment ? `: ${a.comment}` : ''}`),
+          ].join('\n'),
+        );
       } else {
         const body = await client.get<{ lease: LeaseView }>(`/v1/leases/${encodeURIComponent(id)}`);
         emit(format, body, () => leaseBlock(body.lease));
@@ -106,8 +111,9 @@ export function registerViewCommands(program: Command): void {
     .description('who the token belongs to')
     .action(async (_opts: unknown, command: Command) => {
       const { client, format } = contextOf(command);
-      const me = await client.get<{ principal: string; groups: string[]; admin: boolean; auditor: boolean }>('/v1/me');
-      emit(format, me, () => `${me.principal} (groups: ${me.groups.join(', ') || 'none'})${me.admin ? ' [admin]' : ''}${me.auditor ? ' [auditor]' : ''}`);
+      const me = await client.get<{ principal: string; displayName?: string; groups: string[]; admin: boolean; auditor: boolean }>('/v1/me');
+      const who = me.displayName && me.displayName !== me.principal ? `${me.displayName} (${me.principal})` : me.principal;
+      emit(format, me, () => `${who}, groups: ${me.groups.join(', ') || 'none'}${me.admin ? ' [admin]' : ''}${me.auditor ? ' [auditor]' : ''}`);
     });
 }
 

@@ -2,7 +2,7 @@
 // attribute, as in groupOfNames). Grant adds the member value, revoke removes it, holds() compares one
 // value, inspect() reads the group. See docs/connectors/ldap.md.
 import type { LdapConnectorConfig } from '../../config/types.ts';
-import type { ConnectorName } from '../../core/ids.ts';
+import { PrincipalId as PrincipalIdOf, type ConnectorName, type PrincipalId } from '../../core/ids.ts';
 import type { RoleTarget } from '../../core/role.ts';
 import { ConnectorError } from '../connector.ts';
 import type { Connector, GrantContext, Holder, TargetRef } from '../connector.ts';
@@ -59,6 +59,13 @@ export function createLdapConnector(name: ConnectorName, config: LdapConnectorCo
 
     grant: async (ctx: GrantContext) => {
       await directory.addMember(groupOf(ctx.target), memberDnOf(ctx.principal));
+    },
+
+    // The person's entry names their manager by DN (inetOrgPerson `manager`); it counts when it fits userDn.
+    managerOf: async (principal: PrincipalId) => {
+      const { values } = await directory.readAll(memberDnOf(principal), 'manager');
+      const manager = values[0] === undefined ? undefined : users.principalOf(values[0]);
+      return manager === undefined ? undefined : PrincipalIdOf(manager);
     },
 
     revoke: async (ref: TargetRef) => {

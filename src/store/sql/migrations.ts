@@ -149,9 +149,67 @@ function sessionRecordings(traits: SqlDialectTraits): Migration {
   };
 }
 
+/** Tokens jitd issues (sign-in sessions, API tokens), and the people it has seen sign in. */
+const identity: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('access_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('token_sha256', 'text', (c) => c.notNull().unique())
+      .addColumn('principal', 'text', (c) => c.notNull())
+      .addColumn('display_name', 'text')
+      .addColumn('email', 'text')
+      .addColumn('groups', 'text', (c) => c.notNull())
+      .addColumn('scopes', 'text', (c) => c.notNull())
+      .addColumn('description', 'text')
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'bigint')
+      .addColumn('last_used_at', 'bigint')
+      .execute();
+    await db.schema.createIndex('access_tokens_principal').on('access_tokens').columns(['principal', 'created_at']).execute();
+    await db.schema
+      .createTable('people')
+      .addColumn('principal', 'text', (c) => c.primaryKey())
+      .addColumn('display_name', 'text')
+      .addColumn('email', 'text')
+      .addColumn('groups', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('seen_at', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/** Approval by people: each decision, and what a pending request waits for (how many, until when). */
+const approvals: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('approvals')
+      .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+      .addColumn('approver', 'text', (c) => c.notNull())
+      .addColumn('decision', 'text', (c) => c.notNull())
+      .addColumn('comment', 'text')
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      // One decision per person per request, also under concurrent calls.
+      .addPrimaryKeyConstraint('approvals_pk', ['request_id', 'approver'])
+      .execute();
+    await db.schema.alterTable('requests').addColumn('approvals_required', 'integer').execute();
+    await db.schema.alterTable('requests').addColumn('approval_deadline', 'bigint').execute();
+    // The scheduler's search for pending requests past their deadline.
+    await db.schema.createIndex('requests_state_approval_deadline').on('requests').columns(['state', 'approval_deadline']).execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
   return {
-    getMigrations: () => Promise.resolve({ '0001_initial': initial(traits), '0002_connector_memo': connectorMemo, '0003_grant_data': grantData, '0004_session_recordings': sessionRecordings(traits) }),
+    getMigrations: () =>
+      Promise.resolve({
+        '0001_initial': initial(traits), '0002_connector_memo': connectorMemo, '0003_grant_data': grantData, '0004_session_recordings': sessionRecordings(traits),
+        '0005_identity': identity,
+        '0006_approvals': approvals,
+      }),
   };
 }

@@ -23,6 +23,8 @@ export function requestToRow(request: AccessRequest): RequestsTable {
     lease_id: orNull(request.leaseId),
     outcome_note: orNull(request.outcomeNote),
     grant_input: request.grantInput ? JSON.stringify(request.grantInput) : null,
+    approvals_required: request.approvalsRequired ?? null,
+    approval_deadline: msOrNull(request.approvalDeadline),
   };
 }
 
@@ -44,12 +46,14 @@ export function requestFromRow(row: Selectable<RequestsTable>): AccessRequest {
     ...field('leaseId', row.lease_id as LeaseId | null),
     ...field('outcomeNote', row.outcome_note),
     ...(row.grant_input === null ? {} : { grantInput: JSON.parse(row.grant_input) as GrantData }),
+    ...field('approvalsRequired', row.approvals_required),
+    ...dateField('approvalDeadline', row.approval_deadline),
   };
 }
 
 /** Set once, when the request is created; indexed, so updates leave them alone (see versioned-update.ts). */
 export const REQUEST_FIXED_COLUMNS = ['principal', 'role', 'connector', 'created_at'] as const;
-export const REQUEST_MUTABLE_COLUMNS = ['version', 'state', 'duration_ms', 'reason', 'ticket', 'approval', 'decided_at', 'decided_by', 'lease_id', 'outcome_note', 'grant_input'] as const;
+export const REQUEST_MUTABLE_COLUMNS = ['version', 'state', 'duration_ms', 'reason', 'ticket', 'approval', 'decided_at', 'decided_by', 'lease_id', 'outcome_note', 'grant_input', 'approvals_required', 'approval_deadline'] as const;
 // Fails to compile if a column is added to the table without saying whether updates may change it.
 type UnclassifiedRequestColumn = Exclude<keyof RequestsTable, 'id' | (typeof REQUEST_FIXED_COLUMNS)[number] | (typeof REQUEST_MUTABLE_COLUMNS)[number]>;
 export const requestColumnsClassified: [UnclassifiedRequestColumn] extends [never] ? true : never = true;

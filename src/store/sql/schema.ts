@@ -20,6 +20,8 @@ export interface RequestsTable {
   outcome_note: string | null;
   /** GrantData as JSON text. */
   grant_input: string | null;
+  approvals_required: number | null;
+  approval_deadline: number | null;
 }
 
 export interface LeasesTable {
@@ -98,7 +100,47 @@ export interface SessionRecordingsTable {
   content: Uint8Array;
 }
 
+/** AccessToken rows (src/core/access-token.ts); groups and scopes are JSON arrays as text. */
+export interface AccessTokensTable {
+  id: string;
+  kind: string;
+  token_sha256: string;
+  principal: string;
+  display_name: string | null;
+  email: string | null;
+  groups: string;
+  scopes: string;
+  description: string | null;
+  created_at: number;
+  created_by: string;
+  expires_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+/** Person rows; groups is a JSON array as text. */
+export interface PeopleTable {
+  principal: string;
+  display_name: string | null;
+  email: string | null;
+  groups: string;
+  source: string;
+  seen_at: number;
+}
+
+/** One person's decision on one request (src/core/approval.ts). */
+export interface ApprovalsTable {
+  request_id: string;
+  approver: string;
+  decision: string;
+  comment: string | null;
+  at: number;
+}
+
 export interface JitdDatabase {
+  approvals: ApprovalsTable;
+  access_tokens: AccessTokensTable;
+  people: PeopleTable;
   session_recordings: SessionRecordingsTable;
   connector_memo: ConnectorMemoTable;
   requests: RequestsTable;

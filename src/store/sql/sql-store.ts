@@ -12,6 +12,8 @@ import type { SqlDialectTraits, StoreCapabilities } from './dialect-traits.ts';
 import { LEASE_FIXED_COLUMNS, LEASE_MUTABLE_COLUMNS, leaseFromRow, leaseToRow } from './lease-row.ts';
 import { REQUEST_FIXED_COLUMNS, REQUEST_MUTABLE_COLUMNS, requestFromRow, requestToRow } from './request-row.ts';
 import type { JitdDatabase } from './schema.ts';
+import { approvalFromRow, approvalToRow } from './approval-row.ts';
+import { identityQueries, writeIdentityChanges } from './identity-store.ts';
 import { sessionRecordingFromRow, sessionRecordingToRow } from './session-recording-row.ts';
 import { prepareVersionedUpdate, type VersionedUpdateSpec } from './versioned-update.ts';
 
@@ -60,7 +62,7 @@ function chunks<T>(items: readonly T[], columns: number): T[][] {
   return out;
 }
 
-async function insertRows<Table extends 'requests' | 'leases' | 'audit_events' | 'session_recordings'>(
+async function insertRows<Table extends 'requests' | 'leases' | 'audit_events' | 'session_recordings' | 'approvals'>(
   trx: Transaction<JitdDatabase>,
   table: Table,
   rows: readonly JitdDatabase[Table][],
@@ -126,6 +128,8 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
         await insertRows(trx, 'leases', (change.insertLeases ?? []).map(leaseToRow));
         await updateRows(trx, REQUEST_UPDATE, (change.updateRequests ?? []).map(requestToRow));
         await updateRows(trx, LEASE_UPDATE, (change.updateLeases ?? []).map(leaseToRow));
+        await insertRows(trx, 'approvals', (change.insertApprovals ?? []).map(approvalToRow));
+        await writeIdentityChanges(trx, change);
         // One transcript per statement: each may be megabytes.
         for (const { recording, content } of change.insertSessionRecordings ?? []) {
           await insertRows(trx, 'session_recordings', [sessionRecordingToRow(recording, content)]);
@@ -272,6 +276,27 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
       const row = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
       if (row === undefined) throw new JitdError('internal', 'the audit head row is missing: the audit_head table was changed outside jitd');
       return row.seq === 0 ? undefined : { seq: Number(row.seq), hash: row.hash };
+    },
+
+    ...identityQueries(db),
+
+    async listApprovals(requestId: RequestId) {
+      const rows = await db.selectFrom('approvals').selectAll().where('request_id', '=', requestId).orderBy('at').orderBy('approver').execute();
+      return rows.map(approvalFromRow);
+    },
+
+    async findExpiredPendingRequests(now: Date, limit: number) {
+      positiveInteger(limit, 'limit');
+      const rows = await db
+        .selectFrom('requests')
+        .selectAll()
+        .where('state', '=', 'pending')
+        .where('approval_deadline', '<=', now.getTime())
+        .orderBy('approval_deadline')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(requestFromRow);
     },
 
     async listSessionRecordings(leaseId: LeaseId) {
