@@ -12,6 +12,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, TokenScope | null>> = {
   'POST /v1/requests/:id/approve': 'approve',
   'POST /v1/requests/:id/deny': 'approve',
   'GET /v1/approvals/pending': 'read',
+  'GET /v1/notifications': 'read',
   'GET /v1/leases': 'read',
   'GET /v1/leases/:id': 'read',
   'POST /v1/leases/:id/release': 'request',

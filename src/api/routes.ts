@@ -17,8 +17,8 @@ import type { ApprovalDesk } from '../engine/approvals.ts';
 import type { Store } from '../store/store.ts';
 import { route, type Route } from './route.ts';
 import type { z } from 'zod';
-import { approveBody, auditQuery, createRequestBody, denyBody, leaseQuery, releaseBody, requestQuery, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
-import { approvalView, leaseView, requestView, roleView, sessionView } from './views.ts';
+import { approveBody, auditQuery, createRequestBody, denyBody, notificationQuery, leaseQuery, releaseBody, requestQuery, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
+import { approvalView, leaseView, notificationView, requestView, roleView, sessionView } from './views.ts';
 
 type SessionUploadQuery = z.output<typeof sessionUploadQuery>;
 
@@ -270,6 +270,18 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
           (error: unknown) => out.destroy(error as Error),
         );
         return { body: out };
+      },
+    }),
+    route<undefined, z.output<typeof notificationQuery>>({
+      method: 'GET',
+      url: '/v1/notifications',
+      tag: 'notifications',
+      summary: 'The notification outbox, newest first: what was sent, what waits for a retry and why, what was refused (admins and auditors)',
+      query: notificationQuery,
+      handler: async ({ caller, query }) => {
+        if (!canSeeAll(caller)) throw new ForbiddenError('the notification outbox is for admins and auditors');
+        const messages = await store.listOutbox({ ...(query.state ? { states: query.state } : {}), ...(query.limit ? { limit: query.limit } : {}) });
+        return { body: { counts: await store.countOutbox(), notifications: messages.map(notificationView) } };
       },
     }),
     route<Buffer, SessionUploadQuery>({

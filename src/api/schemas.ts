@@ -2,6 +2,7 @@
 // not an ignored option.
 import { z } from 'zod';
 import { LEASE_STATES } from '../core/lease.ts';
+import { DELIVERY_STATES } from '../core/outbox.ts';
 import { REQUEST_STATES } from '../core/request.ts';
 import { SESSION_END_CAUSES } from '../core/session-recording.ts';
 
@@ -53,6 +54,8 @@ export const requestQuery = z.strictObject({
 
 /** Which ssh connector's files (needed only when there are several). */
 export const sshFileQuery = z.strictObject({ connector: text(200).optional() });
+
+export const notificationQuery = z.strictObject({ state: csv(DELIVERY_STATES), limit });
 
 export const auditQuery = z.strictObject({
   afterSeq: z.coerce.number().int().min(0).optional(),

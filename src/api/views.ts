@@ -2,6 +2,7 @@
 import { formatDuration } from '../core/duration.ts';
 import type { Lease } from '../core/lease.ts';
 import type { Approval } from '../core/approval.ts';
+import type { OutboxMessage } from '../core/outbox.ts';
 import type { AccessRequest } from '../core/request.ts';
 import type { SessionRecording } from '../core/session-recording.ts';
 import type { VisibleRole } from '../engine/broker.ts';
@@ -109,3 +110,22 @@ export function sessionView(recording: SessionRecording) {
 }
 
 export type SessionView = ReturnType<typeof sessionView>;
+
+export function notificationView(message: OutboxMessage) {
+  return {
+    id: message.id,
+    event: message.notification.event,
+    channel: message.channel,
+    recipients: message.recipients,
+    state: message.state,
+    attempts: message.attempts,
+    createdAt: message.createdAt.toISOString(),
+    nextAttemptAt: iso(message.nextAttemptAt),
+    lastError: message.lastError,
+    sentAt: iso(message.sentAt),
+    detail: message.detail,
+    requestId: message.notification.request?.id,
+    leaseId: message.notification.lease?.id,
+  };
+}
+export type NotificationView = ReturnType<typeof notificationView>;

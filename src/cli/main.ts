@@ -4,6 +4,7 @@ import { JitdError } from '../core/errors.ts';
 import { UnreachableError } from './client.ts';
 import { registerAccessCommands } from './commands/access.ts';
 import { registerApprovalCommands } from './commands/approvals.ts';
+import { registerNotificationCommands } from './commands/notifications.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { ConfigProblems } from './commands/config-file.ts';
 import { registerLoginCommands } from './commands/login.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .addHelpText('after', `\nThe server URL and token can also be kept in ~/.config/jitd/cli.json as {"server": "...", "token": "..."}.\n\n${EXIT_CODES_HELP}`);
   registerAccessCommands(program);
   registerApprovalCommands(program);
+  registerNotificationCommands(program);
   registerSshCommands(program);
   registerSessionCommands(program);
   registerViewCommands(program);

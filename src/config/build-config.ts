@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ConnectorName } from '../core/ids.ts';
 import type { Role } from '../core/role.ts';
 import type { ConfigFile } from './file-schema.ts';
-import type { ConnectorConfig, JitdConfig, OidcConfig } from './types.ts';
+import type { ConnectorConfig, JitdConfig, NotificationsConfig, OidcConfig } from './types.ts';
 
 export function buildConfig(
   source: string,
@@ -30,6 +30,7 @@ export function buildConfig(
       tokens: file.identities.tokens.map((token) => ({
         principal: token.principal,
         ...(token.displayName === undefined ? {} : { displayName: token.displayName }),
+        ...(token.email === undefined ? {} : { email: token.email }),
         groups: token.groups,
         tokenSha256: token.tokenSha256,
       })),
@@ -49,6 +50,7 @@ export function buildConfig(
       },
     },
     reconciler: { enabled: file.reconciler.enabled, intervalMs: file.reconciler.interval },
+    notifications: notificationsConfig(file.notifications, configDir),
     log: { level: file.log.level },
     connectors,
     roles,
@@ -74,5 +76,37 @@ function oidcConfig(oidc: NonNullable<ConfigFile['identities']['oidc']>): OidcCo
     scopes: oidc.scopes,
     sessionDurationMs: oidc.sessionDuration,
     allowInsecureHttp: oidc.allowInsecureHttp,
+  };
+}
+
+function notificationsConfig(n: ConfigFile['notifications'], configDir: string): NotificationsConfig {
+  const email = n.email;
+  return {
+    ...(email === undefined
+      ? {}
+      : {
+          email: {
+            host: email.host,
+            port: email.port,
+            security: email.security,
+            ...(email.caFile === undefined ? {} : { caFile: path.resolve(configDir, email.caFile) }),
+            ...(email.username === undefined ? {} : { username: email.username }),
+            ...(email.password === undefined ? {} : { password: email.password }),
+            from: email.from,
+            timeoutMs: email.timeout,
+          },
+        }),
+    webhooks: n.webhooks.map((w) => ({
+      name: w.name,
+      url: w.url,
+      format: w.format,
+      secret: w.secret,
+      ...(w.events === undefined ? {} : { events: w.events }),
+      ...(w.caFile === undefined ? {} : { caFile: path.resolve(configDir, w.caFile) }),
+      timeoutMs: w.timeout,
+    })),
+    securityContacts: n.securityContacts,
+    pollIntervalMs: n.pollInterval,
+    retry: { initialDelayMs: n.retry.initialDelay, maxDelayMs: n.retry.maxDelay, factor: n.retry.factor, jitter: n.retry.jitter },
   };
 }

@@ -4,6 +4,8 @@
 // keeps the two in step.
 import { z } from 'zod';
 import { durationField, listenField, nonEmptyString, pathField, sha256Field, sizeField, subjectRefList } from './fields.ts';
+import { NOTIFICATION_EVENTS } from '../notify/notification.ts';
+import { WEBHOOK_FORMATS } from '../notify/render.ts';
 import { secretRefSchema } from './secret.ts';
 import { quote } from './units.ts';
 
@@ -47,6 +49,7 @@ export const storeSchema = z.strictObject({
 export const tokenSchema = z.strictObject({
   principal: nonEmptyString,
   displayName: nonEmptyString.optional(),
+  email: z.email({ error: 'must be an e-mail address' }).optional(),
   groups: z.array(nonEmptyString).default([]),
   tokenSha256: sha256Field,
 });
@@ -99,6 +102,47 @@ export const reconcilerSchema = z.strictObject({
   interval: durationField.prefault('5m'),
 });
 
+export const emailSchema = z.strictObject({
+  host: nonEmptyString,
+  port: z.number().int().min(1).max(65_535).default(587),
+  /** starttls: upgrade required (587); tls: TLS from the first byte (465); none: plain (loopback relays only). */
+  security: z.enum(['starttls', 'tls', 'none']).default('starttls'),
+  caFile: pathField.optional(),
+  username: nonEmptyString.optional(),
+  password: secretRefSchema.optional(),
+  from: nonEmptyString,
+  timeout: durationField.prefault('30s'),
+});
+
+export const webhookSchema = z.strictObject({
+  name: nonEmptyString,
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+  format: z.enum(WEBHOOK_FORMATS).default('jitd'),
+  /** HMAC-SHA256 key for the X-Jitd-Signature header. */
+  secret: secretRefSchema,
+  /** Only these events; all when absent. */
+  events: z.array(z.enum(NOTIFICATION_EVENTS)).min(1).optional(),
+  caFile: pathField.optional(),
+  timeout: durationField.prefault('10s'),
+});
+
+export const notificationsSchema = z.strictObject({
+  email: emailSchema.optional(),
+  webhooks: z.array(webhookSchema).default([]),
+  /** E-mail addresses told about every break-glass grant and failing revocation. */
+  securityContacts: z.array(z.email({ error: 'must be an e-mail address' })).default([]),
+  /** How often the notifier looks for messages to send. */
+  pollInterval: durationField.prefault('1s'),
+  retry: z
+    .strictObject({
+      initialDelay: durationField.prefault('10s'),
+      maxDelay: durationField.prefault('10m'),
+      factor: z.number().min(1).default(2),
+      jitter: z.number().min(0).max(1).default(0.2),
+    })
+    .prefault({}),
+});
+
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 export const logSchema = z.strictObject({
@@ -117,6 +161,7 @@ export const fileSchema = z.strictObject({
   authorization: authorizationSchema.prefault({}),
   scheduler: schedulerSchema.prefault({}),
   reconciler: reconcilerSchema.prefault({}),
+  notifications: notificationsSchema.prefault({}),
   log: logSchema.prefault({}),
   connectors: namedEntries,
   roles: namedEntries,

@@ -4,11 +4,14 @@ import type { RetryPolicy } from '../core/backoff.ts';
 import type { ConnectorName } from '../core/ids.ts';
 import type { SubjectRef } from '../core/principal.ts';
 import type { Role } from '../core/role.ts';
+import type { NotificationEvent } from '../notify/notification.ts';
 import type { SecretRef } from './secret.ts';
 
 export interface TokenIdentity {
   readonly principal: string;
   readonly displayName?: string;
+  /** Where notifications for this principal go. */
+  readonly email?: string;
   readonly groups: readonly string[];
   /** Hex SHA-256 of the bearer token; the token itself is never stored. */
   readonly tokenSha256: string;
@@ -26,6 +29,32 @@ export interface OidcConfig {
   readonly scopes: readonly string[];
   readonly sessionDurationMs: number;
   readonly allowInsecureHttp: boolean;
+}
+
+/** Where notifications go (docs/notifications.md). */
+export interface NotificationsConfig {
+  readonly email?: {
+    readonly host: string;
+    readonly port: number;
+    readonly security: 'starttls' | 'tls' | 'none';
+    readonly caFile?: string;
+    readonly username?: string;
+    readonly password?: SecretRef;
+    readonly from: string;
+    readonly timeoutMs: number;
+  };
+  readonly webhooks: readonly {
+    readonly name: string;
+    readonly url: string;
+    readonly format: 'jitd' | 'slack' | 'teams';
+    readonly secret: SecretRef;
+    readonly events?: readonly NotificationEvent[];
+    readonly caFile?: string;
+    readonly timeoutMs: number;
+  }[];
+  readonly securityContacts: readonly string[];
+  readonly pollIntervalMs: number;
+  readonly retry: RetryPolicy;
 }
 
 export interface LdapConnectorConfig {
@@ -95,6 +124,7 @@ export interface JitdConfig {
     readonly retry: RetryPolicy;
   };
   readonly reconciler: { readonly enabled: boolean; readonly intervalMs: number };
+  readonly notifications: NotificationsConfig;
   readonly log: { readonly level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
   readonly connectors: ReadonlyMap<ConnectorName, ConnectorConfig>;
   readonly roles: readonly Role[];

@@ -38,10 +38,11 @@ export class ApprovalDesk {
       const request = await this.deps.store.getRequest(RequestId(requestId));
       if (!request) throw new NotFoundError(`no request ${requestId}`);
       const role = this.roleOf(request);
+      const approvals = await this.deps.store.listApprovals(request.id);
       const outcome = decideRequest({
         request,
         role,
-        approvals: await this.deps.store.listApprovals(request.id),
+        approvals,
         approver: caller.principal,
         isRequestersManager: await this.isManager(caller, request, role),
         decision,
@@ -50,10 +51,13 @@ export class ApprovalDesk {
         leaseId: LeaseId(this.deps.newId('lease')),
         claimMs: this.deps.settings.claimMs,
       });
+      const decided = outcome.request.state === 'denied' ? 'request.denied' : outcome.lease ? 'request.approved' : undefined;
+      const outbox = decided === undefined ? [] : ((await this.deps.notify?.toRequester(decided, outcome.request, [...approvals, outcome.approval], outcome.approval.at)) ?? []);
       try {
         await record(this.deps, {
           updateRequests: [outcome.request],
           insertApprovals: [outcome.approval],
+          insertOutbox: outbox,
           ...(outcome.lease ? { insertLeases: [outcome.lease] } : {}),
           events: outcome.events,
         });
@@ -119,8 +123,9 @@ export async function expirePendingRequests(deps: EngineDeps, now: Date, limit: 
   let expired = 0;
   for (const request of due) {
     const outcome = expirePendingRequest(request, now);
+    const outbox = (await deps.notify?.toRequester('request.expired', outcome.request, await deps.store.listApprovals(request.id), now)) ?? [];
     try {
-      await record(deps, { updateRequests: [outcome.request], events: outcome.events });
+      await record(deps, { updateRequests: [outcome.request], insertOutbox: outbox, events: outcome.events });
       expired++;
     } catch (error) {
       // Decided a moment ago by someone: that decision stands.

@@ -72,7 +72,8 @@ export class Broker {
       now,
       claimMs: this.deps.settings.claimMs,
     });
-    await record(this.deps, { insertRequests: [opened.request], insertLeases: opened.lease ? [opened.lease] : [], events: opened.events });
+    const outbox = opened.lease ? [] : ((await this.deps.notify?.approvalRequested(opened.request, role, now)) ?? []);
+    await record(this.deps, { insertRequests: [opened.request], insertLeases: opened.lease ? [opened.lease] : [], insertOutbox: outbox, events: opened.events });
     if (!opened.lease) return { request: opened.request };
 
     const outcome = await runGrant(this.deps, opened.request, opened.lease);

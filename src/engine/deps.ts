@@ -7,6 +7,7 @@ import type { Role } from '../core/role.ts';
 import type { Connector } from '../connectors/connector.ts';
 import type { Store } from '../store/store.ts';
 import type { EngineMetrics } from './metrics.ts';
+import type { NotificationPlan } from './notification-plan.ts';
 
 export interface Clock {
   now(): Date;
@@ -34,4 +35,6 @@ export interface EngineDeps {
   readonly log: Logger;
   readonly metrics: EngineMetrics;
   readonly settings: EngineSettings;
+  /** Who is told what (outbox messages committed with each change); nobody when absent. */
+  readonly notify?: NotificationPlan;
 }

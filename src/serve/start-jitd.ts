@@ -14,6 +14,9 @@ import type { Role } from '../core/role.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { sessionRecordings } from '../engine/session-recordings.ts';
 import { ApprovalDesk } from '../engine/approvals.ts';
+import { notificationPlan } from '../engine/notification-plan.ts';
+import { Notifier } from '../engine/notifier.ts';
+import { notificationChannels } from './notification-channels.ts';
 import { createConnector, type SecretResolver } from '../connectors/registry.ts';
 import { storeMemo } from './store-memo.ts';
 import { Broker } from '../engine/broker.ts';
@@ -35,6 +38,7 @@ export interface RunningJitd {
   readonly broker: Broker;
   readonly scheduler: Scheduler;
   readonly reconciler: Reconciler;
+  readonly notifier: Notifier;
   /** Stops accepting requests, lets the scheduler finish its tick, closes connectors and the store. */
   close(): Promise<void>;
 }
@@ -74,6 +78,7 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
   const clock = options.clock ?? systemClock;
   await mkdir(dirname(config.store.path), { recursive: true, mode: 0o700 });
   const oidc = config.identities.oidc === undefined ? undefined : await oidcService(config.identities.oidc, config, options.env ?? process.env, log);
+  const channels = await notificationChannels(config.notifications, (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env));
   const store = await openSqliteStore(config.store.path);
   const connectors = new Map<ConnectorName, Connector>();
   try {
@@ -118,8 +123,10 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
       batchSize: config.scheduler.batchSize,
       concurrency: 16,
     },
+    notify: notificationPlan({ store, connectors, newId }, { config: config.notifications, publicUrl: config.server.publicUrl, identities: config.identities.tokens }),
   };
   const broker = new Broker(deps);
+  const notifier = new Notifier(deps, channels, { pollIntervalMs: config.notifications.pollIntervalMs, retry: config.notifications.retry });
   const scheduler = new Scheduler(deps, config.scheduler.pollIntervalMs);
   const reconciler = new Reconciler(deps, config.reconciler.intervalMs);
   const app = buildServer({
@@ -148,6 +155,7 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
   const url = `${config.server.tls ? 'https' : 'http'}://${host}:${port}`;
   if (options.background !== false) {
     scheduler.start();
+    notifier.start();
     if (config.reconciler.enabled) reconciler.start();
   }
   log.info({ url, version: JITD_VERSION, roles: config.roles.length, connectors: connectors.size, store: config.store.path }, 'jitd started');
@@ -160,10 +168,13 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
     broker,
     scheduler,
     reconciler,
+    notifier,
     close: () =>
       (closing ??= (async () => {
         await app.close();
         await scheduler.stop();
+        await notifier.stop();
+        channels.close();
         await reconciler.stop();
         await Promise.allSettled([...connectors.values()].map((c) => c.close()));
         await store.close();

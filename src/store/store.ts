@@ -3,6 +3,7 @@
 // describe the change are written in one transaction, with optimistic version checks.
 import type { AccessToken, Person } from '../core/access-token.ts';
 import type { Approval } from '../core/approval.ts';
+import type { DeliveryState, OutboxMessage } from '../core/outbox.ts';
 import type { AuditEvent, AuditEventDraft } from '../core/audit-event.ts';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
 import type { Lease, LeaseState } from '../core/lease.ts';
@@ -16,6 +17,8 @@ export interface ChangeSet {
   readonly updateRequests?: readonly AccessRequest[];
   readonly updateLeases?: readonly Lease[];
   /** SSH session transcripts, each with its bytes. */
+  /** Notifications to deliver once this commit holds (the notifier sends them). */
+  readonly insertOutbox?: readonly OutboxMessage[];
   /** Decisions of approvers; the primary key (request, approver) refuses a second one by the same person. */
   readonly insertApprovals?: readonly Approval[];
   /** Tokens jitd issued (their creation is audited by the events of the same commit). */
@@ -101,6 +104,14 @@ export interface Store {
   listApprovals(requestId: RequestId): Promise<readonly Approval[]>;
   /** Pending requests whose approval deadline is at or before `now`, oldest deadline first. */
   findExpiredPendingRequests(now: Date, limit: number): Promise<readonly AccessRequest[]>;
+  /** Pending messages due at `now` (never tried, or their retry time has come), oldest first. */
+  findDueOutbox(now: Date, limit: number): Promise<readonly OutboxMessage[]>;
+  /** Records a delivery attempt's result (not audited: delivery state, shown by GET /v1/notifications). */
+  saveOutboxMessage(message: OutboxMessage): Promise<void>;
+  /** Messages newest first, optionally in some states. */
+  listOutbox(filter: { readonly states?: readonly DeliveryState[]; readonly limit?: number }): Promise<readonly OutboxMessage[]>;
+  /** Messages by state (for metrics and status). */
+  countOutbox(): Promise<Readonly<Record<DeliveryState, number>>>;
   /** A lease's recorded sessions, oldest first, without their transcripts. */
   listSessionRecordings(leaseId: LeaseId): Promise<readonly SessionRecording[]>;
   /** One recorded session and its transcript. */

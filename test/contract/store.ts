@@ -7,6 +7,7 @@ import { ConflictError, InvalidInputError, InvariantError } from '../../src/core
 import { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../../src/core/ids.ts';
 import type { Lease } from '../../src/core/lease.ts';
 import type { AccessRequest } from '../../src/core/request.ts';
+import type { OutboxMessage } from '../../src/core/outbox.ts';
 import type { SessionRecording } from '../../src/core/session-recording.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -133,6 +134,34 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           const [early] = await store.findExpiredPendingRequests(at(1_000), 10);
           assert.equal(early?.approvalsRequired, 1);
           assert.deepEqual(early?.approvalDeadline, at(1_000));
+        }));
+    });
+
+    describe('outbox', () => {
+      const message = (id: string, createdAt: number, overrides: Partial<OutboxMessage> = {}): OutboxMessage => ({
+        id,
+        createdAt: at(createdAt),
+        channel: 'email',
+        recipients: ['bob@example.test'],
+        notification: { id, event: 'approval.requested', occurredAt: at(createdAt).toISOString(), links: { view: 'https://jitd.example.test/requests/r-1' } },
+        state: 'pending',
+        attempts: 0,
+        ...overrides,
+      });
+
+      test('messages committed with a change are due until sent; a retry is due at its time; counts and lists by state', () =>
+        withStore(async (store) => {
+          await store.commit({ insertOutbox: [message('n-2', 2_000), message('n-1', 1_000)], events: [event('request.created', { requestId: 'r-1' })] });
+          assert.deepEqual((await store.findDueOutbox(at(5_000), 10)).map((m) => m.id), ['n-1', 'n-2']);
+          const [first] = await store.findDueOutbox(at(5_000), 1);
+          assert.deepEqual(first, message('n-1', 1_000));
+          await store.saveOutboxMessage(message('n-1', 1_000, { state: 'sent', attempts: 1, sentAt: at(6_000), detail: '250 ok' }));
+          await store.saveOutboxMessage(message('n-2', 2_000, { attempts: 1, lastError: 'ECONNREFUSED', nextAttemptAt: at(9_000) }));
+          assert.deepEqual(await store.findDueOutbox(at(8_999), 10), []);
+          assert.deepEqual((await store.findDueOutbox(at(9_000), 10)).map((m) => [m.id, m.lastError]), [['n-2', 'ECONNREFUSED']]);
+          assert.deepEqual(await store.countOutbox(), { pending: 1, sent: 1, failed: 0 });
+          assert.deepEqual((await store.listOutbox({ states: ['sent'] })).map((m) => [m.id, m.detail, m.sentAt]), [['n-1', '250 ok', at(6_000)]]);
+          assert.deepEqual((await store.listOutbox({})).map((m) => m.id), ['n-2', 'n-1']);
         }));
     });
 

@@ -26,6 +26,8 @@ const DOCUMENTED: Readonly<Record<string, z.ZodType>> = {
   authorization: file.authorizationSchema,
   scheduler: file.schedulerSchema,
   reconciler: file.reconcilerSchema,
+  notifications: file.notificationsSchema,
+  webhook: file.webhookSchema,
   log: file.logSchema,
   role: roleSchema,
   approval: manualApprovalSchema,

@@ -62,7 +62,7 @@ describe('loadConfig reports problems with their place in the file', () => {
   test('an unknown top-level field names the valid ones', async () => {
     const problems = await configs.problems(yaml('version: 1', 'rolez: {}'));
     assert.deepEqual(problems, [
-      'jitd.yaml:2:1 rolez: unknown field "rolez" (valid fields: authorization, connectors, dataDir, identities, log, reconciler, roles, scheduler, server, store, version)',
+      'jitd.yaml:2:1 rolez: unknown field "rolez" (valid fields: authorization, connectors, dataDir, identities, log, notifications, reconciler, roles, scheduler, server, store, version)',
     ]);
   });
 

@@ -48,6 +48,7 @@ describe('loadConfig with a valid file', () => {
         retry: { initialDelayMs: 2_000, maxDelayMs: 600_000, factor: 3, jitter: 0.1 },
       },
       reconciler: { enabled: false, intervalMs: 3_600_000 },
+      notifications: { webhooks: [], securityContacts: [], pollIntervalMs: 1_000, retry: { initialDelayMs: 10_000, maxDelayMs: 600_000, factor: 2, jitter: 0.2 } },
       log: { level: 'debug' },
       connectors: new Map([
         [
@@ -128,6 +129,7 @@ describe('loadConfig with a valid file', () => {
         retry: { initialDelayMs: 1_000, maxDelayMs: 300_000, factor: 2, jitter: 0.2 },
       },
       reconciler: { enabled: true, intervalMs: 300_000 },
+      notifications: { webhooks: [], securityContacts: [], pollIntervalMs: 1_000, retry: { initialDelayMs: 10_000, maxDelayMs: 600_000, factor: 2, jitter: 0.2 } },
       log: { level: 'info' },
       connectors: new Map(),
       roles: [],

@@ -202,6 +202,29 @@ const approvals: Migration = {
   },
 };
 
+/** Notifications waiting to be delivered, and what became of each (docs/notifications.md). */
+const outbox: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('outbox')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('recipients', 'text', (c) => c.notNull())
+      .addColumn('notification', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'bigint')
+      .addColumn('last_error', 'text')
+      .addColumn('sent_at', 'bigint')
+      .addColumn('detail', 'text')
+      .execute();
+    // The notifier's search for due messages, and the status view by state.
+    await db.schema.createIndex('outbox_state_next_attempt_at').on('outbox').columns(['state', 'next_attempt_at']).execute();
+    await db.schema.createIndex('outbox_created_at').on('outbox').columns(['created_at']).execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
   return {
@@ -210,6 +233,7 @@ export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
         '0001_initial': initial(traits), '0002_connector_memo': connectorMemo, '0003_grant_data': grantData, '0004_session_recordings': sessionRecordings(traits),
         '0005_identity': identity,
         '0006_approvals': approvals,
+        '0007_outbox': outbox,
       }),
   };
 }

@@ -137,7 +137,23 @@ export interface ApprovalsTable {
   at: number;
 }
 
+/** OutboxMessage rows (src/core/outbox.ts); recipients and notification are JSON text. */
+export interface OutboxTable {
+  id: string;
+  created_at: number;
+  channel: string;
+  recipients: string;
+  notification: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  sent_at: number | null;
+  detail: string | null;
+}
+
 export interface JitdDatabase {
+  outbox: OutboxTable;
   approvals: ApprovalsTable;
   access_tokens: AccessTokensTable;
   people: PeopleTable;

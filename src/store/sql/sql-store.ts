@@ -13,6 +13,7 @@ import { LEASE_FIXED_COLUMNS, LEASE_MUTABLE_COLUMNS, leaseFromRow, leaseToRow } 
 import { REQUEST_FIXED_COLUMNS, REQUEST_MUTABLE_COLUMNS, requestFromRow, requestToRow } from './request-row.ts';
 import type { JitdDatabase } from './schema.ts';
 import { approvalFromRow, approvalToRow } from './approval-row.ts';
+import { outboxFromRow, outboxToRow } from './outbox-row.ts';
 import { identityQueries, writeIdentityChanges } from './identity-store.ts';
 import { sessionRecordingFromRow, sessionRecordingToRow } from './session-recording-row.ts';
 import { prepareVersionedUpdate, type VersionedUpdateSpec } from './versioned-update.ts';
@@ -62,7 +63,7 @@ function chunks<T>(items: readonly T[], columns: number): T[][] {
   return out;
 }
 
-async function insertRows<Table extends 'requests' | 'leases' | 'audit_events' | 'session_recordings' | 'approvals'>(
+async function insertRows<Table extends 'requests' | 'leases' | 'audit_events' | 'session_recordings' | 'approvals' | 'outbox'>(
   trx: Transaction<JitdDatabase>,
   table: Table,
   rows: readonly JitdDatabase[Table][],
@@ -129,6 +130,7 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
         await updateRows(trx, REQUEST_UPDATE, (change.updateRequests ?? []).map(requestToRow));
         await updateRows(trx, LEASE_UPDATE, (change.updateLeases ?? []).map(leaseToRow));
         await insertRows(trx, 'approvals', (change.insertApprovals ?? []).map(approvalToRow));
+        await insertRows(trx, 'outbox', (change.insertOutbox ?? []).map(outboxToRow));
         await writeIdentityChanges(trx, change);
         // One transcript per statement: each may be megabytes.
         for (const { recording, content } of change.insertSessionRecordings ?? []) {
@@ -283,6 +285,45 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
     async listApprovals(requestId: RequestId) {
       const rows = await db.selectFrom('approvals').selectAll().where('request_id', '=', requestId).orderBy('at').orderBy('approver').execute();
       return rows.map(approvalFromRow);
+    },
+
+    async findDueOutbox(now: Date, limit: number) {
+      positiveInteger(limit, 'limit');
+      const rows = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('state', '=', 'pending')
+        .where((eb) => eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now.getTime())]))
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(outboxFromRow);
+    },
+
+    async saveOutboxMessage(message) {
+      const { id, ...values } = outboxToRow(message);
+      await db.updateTable('outbox').set(values).where('id', '=', id).execute();
+    },
+
+    async listOutbox(filter) {
+      if (filter.states?.length === 0) return [];
+      const rows = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .$if(filter.states !== undefined, (q) => q.where('state', 'in', filter.states ?? []))
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(listLimit(filter.limit))
+        .execute();
+      return rows.map(outboxFromRow);
+    },
+
+    async countOutbox() {
+      const rows = await db.selectFrom('outbox').select((eb) => ['state', eb.fn.countAll().as('count')]).groupBy('state').execute();
+      const counts = { pending: 0, sent: 0, failed: 0 };
+      for (const row of rows) counts[row.state as keyof typeof counts] = Number(row.count);
+      return counts;
     },
 
     async findExpiredPendingRequests(now: Date, limit: number) {
