@@ -127,9 +127,7 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       tag: 'requests',
       summary: 'One request and the decisions on it (its requester, its approvers, admins and auditors)',
       handler: async ({ caller, params }) => {
-        const approvals = await deps.approvals.approvalsOf(caller, params.id!);
-        const request = await store.getRequest(RequestId(params.id!));
-        if (!request) throw new NotFoundError(`no request ${params.id!}`);
+        const { request, approvals } = await deps.approvals.requestWithApprovals(caller, params.id!);
         return { body: { request: requestView(request), approvals: approvals.map(approvalView) } };
       },
     }),

@@ -12,7 +12,7 @@ import type { EngineDeps } from './deps.ts';
 import { record } from './record.ts';
 import { runGrant, runRevocation } from './target-ops.ts';
 
-/** A pending request with the decisions it has so far. */
+/** A request with the decisions it has so far. */
 export interface PendingRequest {
   readonly request: AccessRequest;
   readonly approvals: readonly Approval[];
@@ -91,15 +91,15 @@ export class ApprovalDesk {
     return mine;
   }
 
-  /** The decisions on a request the caller may see (its requester, its approvers, admins and auditors). */
-  async approvalsOf(caller: Caller, requestId: string): Promise<readonly Approval[]> {
+  /** A request and the decisions on it, for those who may see it (its requester, its approvers, admins and auditors). */
+  async requestWithApprovals(caller: Caller, requestId: string): Promise<PendingRequest> {
     const request = await this.deps.store.getRequest(RequestId(requestId));
     const role = request && this.deps.roles.get(request.role);
     const visible =
       request !== undefined &&
       (request.principal === caller.principal.id || caller.isAdmin || caller.isAuditor || (role !== undefined && mayApprove(caller.principal, request, role, await this.isManager(caller, request, role))));
     if (!visible) throw new NotFoundError(`no request ${requestId}`);
-    return this.deps.store.listApprovals(request.id);
+    return { request, approvals: await this.deps.store.listApprovals(request.id) };
   }
 
   private roleOf(request: AccessRequest): Role {

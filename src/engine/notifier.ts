@@ -6,6 +6,7 @@ import { afterAttempt, type AttemptOutcome, type OutboxMessage } from '../core/o
 import type { RetryPolicy } from '../core/backoff.ts';
 import type { Notification } from '../notify/notification.ts';
 import type { EngineDeps } from './deps.ts';
+import { PollingLoop } from './polling-loop.ts';
 
 /** What the notifier sends through: e-mail, and webhooks by name. */
 export interface NotificationChannels {
@@ -18,41 +19,23 @@ const BATCH = 50;
 export class Notifier {
   private readonly deps: Pick<EngineDeps, 'store' | 'clock' | 'random' | 'log'>;
   private readonly channels: NotificationChannels;
-  private readonly pollIntervalMs: number;
   private readonly retry: RetryPolicy;
-  private timer: NodeJS.Timeout | undefined;
-  private current: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
   constructor(deps: Pick<EngineDeps, 'store' | 'clock' | 'random' | 'log'>, channels: NotificationChannels, options: { readonly pollIntervalMs: number; readonly retry: RetryPolicy }) {
     this.deps = deps;
     this.channels = channels;
-    this.pollIntervalMs = options.pollIntervalMs;
     this.retry = options.retry;
+    this.loop = new PollingLoop({ pass: async () => (await this.tick()) >= BATCH, pollIntervalMs: options.pollIntervalMs, log: deps.log, what: 'notifier tick' });
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the deliveries in progress. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.current;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.current = this.tick()
-        .then((sent) => this.schedule(sent >= BATCH ? 0 : this.pollIntervalMs))
-        .catch((error: unknown) => {
-          this.deps.log.error({ err: error }, 'notifier tick failed; retrying on the next poll');
-          this.schedule(this.pollIntervalMs);
-        });
-    }, delayMs);
+    await this.loop.stop();
   }
 
   /** One pass over the due messages; returns how many were attempted. Exposed for tests. */

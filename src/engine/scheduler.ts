@@ -7,6 +7,7 @@ import { ConflictError } from '../core/errors.ts';
 import type { ChangeSet } from '../store/store.ts';
 import { expirePendingRequests } from './approvals.ts';
 import type { EngineDeps } from './deps.ts';
+import { PollingLoop } from './polling-loop.ts';
 import { record } from './record.ts';
 import { attemptRevocation, describeError, runGrant, runRevocation } from './target-ops.ts';
 
@@ -26,38 +27,20 @@ const REVOCATION_CHUNK = 250;
 
 export class Scheduler {
   private readonly deps: EngineDeps;
-  private readonly pollIntervalMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private current: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
   constructor(deps: EngineDeps, pollIntervalMs: number) {
     this.deps = deps;
-    this.pollIntervalMs = pollIntervalMs;
+    this.loop = new PollingLoop({ pass: async () => (await this.tick()).more, pollIntervalMs, log: deps.log, what: 'scheduler tick' });
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the tick in progress, so no target operation is cut off half-way. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.current;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.current = this.tick()
-        .then((report) => this.schedule(report.more ? 0 : this.pollIntervalMs))
-        .catch((error: unknown) => {
-          this.deps.log.error({ err: error }, 'scheduler tick failed; retrying on the next tick');
-          this.schedule(this.pollIntervalMs);
-        });
-    }, delayMs);
+    await this.loop.stop();
   }
 
   /** One pass over everything due now. Exposed for tests and benchmarks. */

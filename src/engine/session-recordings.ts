@@ -4,25 +4,17 @@
 import { createHash } from 'node:crypto';
 import { ConflictError, JitdError, NotFoundError } from '../core/errors.ts';
 import { LeaseId } from '../core/ids.ts';
-import { sessionUploadDeadline, type SessionEndCause, type SessionRecording } from '../core/session-recording.ts';
+import { sessionUploadDeadline, type SessionRecording } from '../core/session-recording.ts';
 import type { Broker } from './broker.ts';
 import type { Caller } from './caller.ts';
 
-export interface SessionUpload {
+/** What the session guard sends: the recording's facts as the host states them, its token and its bytes. */
+export type SessionUpload = Omit<SessionRecording, 'id' | 'leaseId' | 'receivedAt' | 'bytes' | 'sha256'> & {
   readonly leaseId: string;
   /** The bearer token the upload came with. */
   readonly token: string | undefined;
-  readonly startedAt: Date;
-  readonly endedAt: Date;
-  readonly endedBy: SessionEndCause;
-  readonly host: string;
-  readonly login: string;
-  readonly command?: string;
-  readonly terminal: boolean;
-  readonly truncated: boolean;
-  readonly uploadedFrom: string;
   readonly content: Uint8Array;
-}
+};
 
 export interface SessionRecordings {
   record(upload: SessionUpload): Promise<SessionRecording>;

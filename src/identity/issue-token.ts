@@ -2,9 +2,8 @@
 // SHA-256. Sessions start with `jitd_s_`, API tokens with `jitd_a_`, so a leaked one is easy to recognise
 // (and to find with secret scanners).
 import { createHash, randomBytes } from 'node:crypto';
-import type { AccessToken, AccessTokenKind, TokenScope } from '../core/access-token.ts';
+import type { AccessToken } from '../core/access-token.ts';
 import type { AuditEventDraft } from '../core/audit-event.ts';
-import type { PrincipalId } from '../core/ids.ts';
 
 export interface NewToken {
   /** The bearer secret: returned to its owner once, never stored or logged. */
@@ -12,19 +11,11 @@ export interface NewToken {
   readonly token: AccessToken;
 }
 
-export interface TokenRequest {
-  readonly kind: AccessTokenKind;
-  readonly principal: PrincipalId;
-  readonly displayName?: string;
-  readonly email?: string;
-  readonly groups: readonly string[];
-  readonly scopes: readonly TokenScope[];
-  readonly description?: string;
-  readonly createdBy: string;
+/** The token's facts as its issuer decides them; the secret, its hash and the times are made here. */
+export type TokenRequest = Omit<AccessToken, 'tokenSha256' | 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt'> & {
   readonly now: Date;
   readonly lifetimeMs: number;
-  readonly id: string;
-}
+};
 
 export function issueToken(request: TokenRequest): NewToken {
   const secret = `${request.kind === 'session' ? 'jitd_s_' : 'jitd_a_'}${randomBytes(32).toString('base64url')}`;

@@ -52,8 +52,8 @@ export interface StartOptions {
 }
 
 /** The OIDC sign-in service for identities.oidc, with the web client's secret read now (a missing secret stops the start). */
-async function oidcService(oidc: OidcConfig, config: JitdConfig, env: NodeJS.ProcessEnv, log: Logger): Promise<OidcService> {
-  const clientSecret = oidc.clientSecret === undefined ? undefined : await resolveSecret(oidc.clientSecret, dirname(config.source), env).catch((err: unknown) => {
+async function oidcService(oidc: OidcConfig, secrets: SecretResolver, log: Logger): Promise<OidcService> {
+  const clientSecret = oidc.clientSecret === undefined ? undefined : await secrets(oidc.clientSecret).catch((err: unknown) => {
     throw new Error(`identities.oidc.clientSecret: ${(err as Error).message}`, { cause: err });
   });
   return createOidcService({
@@ -77,14 +77,15 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
   const log = options.log ?? pino({ level: config.log.level, base: { service: 'jitd' } });
   const clock = options.clock ?? systemClock;
   await mkdir(dirname(config.store.path), { recursive: true, mode: 0o700 });
-  const oidc = config.identities.oidc === undefined ? undefined : await oidcService(config.identities.oidc, config, options.env ?? process.env, log);
-  const channels = await notificationChannels(config.notifications, (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env));
+  // Secrets in the config are relative to its folder; each is read once, at start.
+  const secrets: SecretResolver = (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env);
+  const oidc = config.identities.oidc === undefined ? undefined : await oidcService(config.identities.oidc, secrets, log);
+  const channels = await notificationChannels(config.notifications, secrets);
   const store = await openSqliteStore(config.store.path);
   const connectors = new Map<ConnectorName, Connector>();
   try {
     for (const [name, connectorConfig] of config.connectors) {
       const memo = await storeMemo(store, name, clock);
-      const secrets: SecretResolver = (ref) => resolveSecret(ref, dirname(config.source), options.env ?? process.env);
       connectors.set(name, await createConnector(name, connectorConfig, {
           resolveSecret: secrets,
           memo,

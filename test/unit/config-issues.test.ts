@@ -290,3 +290,31 @@ describe('loadConfig reports problems with their place in the file', () => {
     );
   });
 });
+
+describe('server.publicUrl, identities.oidc and notifications', () => {
+  test('a publicUrl that is not an http(s) URL, an OIDC issuer that is not a URL, and bad notification settings are each reported where they are', async () => {
+    const problems = await configs.problems(
+      yaml(
+        'version: 1',
+        'server:',
+        '  publicUrl: jitd.example.com',
+        'identities:',
+        '  oidc: { issuer: login.example.com, clientId: jitd-web }',
+        'notifications:',
+        '  email: { host: smtp.example.com, security: ssl }',
+        '  webhooks:',
+        '    - { name: chat, url: ftp://hooks.example.com/x, secret: { env: HOOK }, events: [request.approvd] }',
+        '  securityContacts: [security-at-example.com]',
+      ),
+    );
+    assert.deepEqual(problems, [
+      'jitd.yaml:3:14 server.publicUrl: must be an http:// or https:// URL, e.g. https://jitd.example.com',
+      "jitd.yaml:5:19 identities.oidc.issuer: must be the provider's issuer URL, e.g. https://login.example.com/realms/corp",
+      'jitd.yaml:7:3 notifications.email.from: is required',
+      'jitd.yaml:7:46 notifications.email.security: must be one of: starttls, tls, none',
+      'jitd.yaml:9:26 notifications.webhooks[0].url: must be an http:// or https:// URL',
+      'jitd.yaml:9:85 notifications.webhooks[0].events[0]: must be one of: approval.requested, request.approved, request.denied, request.expired, request.granted, breakglass.granted, lease.review.required, revocation.failing',
+      'jitd.yaml:10:22 notifications.securityContacts[0]: must be an e-mail address',
+    ]);
+  });
+});
