@@ -1,7 +1,7 @@
 // The `roles:` section. A role mixes connector-independent fields (role-schema.ts) with its target
 // fields, whose schema depends on the kind of the connector it names.
 import { ConnectorName, RoleName } from '../core/ids.ts';
-import type { ApprovalPolicy, Role } from '../core/role.ts';
+import type { ApprovalPolicy, ManualApproval, Role, UsageLimits } from '../core/role.ts';
 import type { ConnectorKind } from './connector-kind.ts';
 import { toRoleTarget } from './connector-kind.ts';
 import { CONNECTOR_KINDS } from './connector-kinds.ts';
@@ -43,10 +43,14 @@ function loadRole(name: string, raw: unknown, declared: ReadonlyMap<string, Conn
 
   const parsed = roleSchema.safeParse(common, PARSE_PARAMS);
   if (!parsed.success) here.zod(parsed.error, roleSchema);
-  else if (parsed.data.approval !== 'auto' && parsed.data.approval.from.includes('manager')) {
+  else {
     const kind = typeof raw.connector === 'string' ? declared.get(raw.connector) : undefined;
-    if (kind !== undefined && !kind.findsManagers) {
-      problem(['approval', 'from'], `manager: connector ${quote(raw.connector)} cannot tell who a requester's manager is (only ldap connectors can); name the approvers instead`, 'unsupported_feature');
+    const exceeded = parsed.data.limits?.whenExceeded;
+    for (const [path, approval] of [[['approval', 'from'], parsed.data.approval], [['limits', 'whenExceeded', 'from'], exceeded]] as const) {
+      if (approval === undefined || typeof approval === 'string' || !approval.from.includes('manager')) continue;
+      if (kind !== undefined && !kind.findsManagers) {
+        problem([...path], `manager: connector ${quote(raw.connector)} cannot tell who a requester's manager is (only ldap connectors can); name the approvers instead`, 'unsupported_feature');
+      }
     }
   }
   const target = checkTarget(raw.connector, targetFields, declared, problem, here);
@@ -66,6 +70,9 @@ function loadRole(name: string, raw: unknown, declared: ReadonlyMap<string, Conn
     requireReason: file.requireReason,
     ...(file.ticketPattern === undefined ? {} : { ticketPattern: file.ticketPattern }),
     enforce: file.enforce,
+    breakGlass: file.breakGlass,
+    ...(file.limits === undefined ? {} : { limits: usageLimits(file.limits) }),
+    maxExtendedDurationMs: file.maxExtendedDuration ?? file.maxDuration,
   };
 }
 
@@ -109,6 +116,10 @@ function checkPolicy(raw: Record<string, unknown>, problem: Reporter['problem'])
   if (maxMs !== undefined && defaultMs !== undefined && defaultMs > maxMs) {
     problem(['defaultDuration'], `${quote(raw.defaultDuration)} is longer than maxDuration ${quote(raw.maxDuration)}`, 'duration_order');
   }
+  const extendedMs = typeof raw.maxExtendedDuration === 'string' ? parseConfigDuration(raw.maxExtendedDuration) : undefined;
+  if (maxMs !== undefined && extendedMs !== undefined && extendedMs < maxMs) {
+    problem(['maxExtendedDuration'], `${quote(raw.maxExtendedDuration)} is shorter than maxDuration ${quote(raw.maxDuration)}`, 'duration_order');
+  }
   if (typeof raw.ticketPattern === 'string' && raw.ticketPattern !== '') {
     const error = regexError(raw.ticketPattern);
     if (error !== undefined) problem(['ticketPattern'], `/${raw.ticketPattern}/ is not a valid regular expression (${error})`, 'bad_pattern');
@@ -128,5 +139,17 @@ function regexError(pattern: string): string | undefined {
 }
 
 function approvalPolicy(approval: RoleFile['approval']): ApprovalPolicy {
-  return approval === 'auto' ? { mode: 'auto' } : { mode: 'manual', required: approval.required, from: approval.from, timeoutMs: approval.timeout };
+  return approval === 'auto' ? { mode: 'auto' } : manualApproval(approval);
+}
+
+function manualApproval(approval: Exclude<RoleFile['approval'], 'auto'>): ManualApproval {
+  return { mode: 'manual', required: approval.required, from: approval.from, timeoutMs: approval.timeout };
+}
+
+function usageLimits(limits: NonNullable<RoleFile['limits']>): UsageLimits {
+  return {
+    ...(limits.maxActivationsPer === undefined ? {} : { maxActivations: { count: limits.maxActivationsPer.count, windowMs: limits.maxActivationsPer.window } }),
+    ...(limits.maxTotalDuration === undefined ? {} : { maxTotalDuration: { durationMs: limits.maxTotalDuration.duration, windowMs: limits.maxTotalDuration.window } }),
+    whenExceeded: limits.whenExceeded === 'refuse' ? { mode: 'refuse' } : manualApproval(limits.whenExceeded),
+  };
 }

@@ -21,6 +21,21 @@ export const approvalSchema = z.union([z.literal('auto'), manualApprovalSchema],
   error: (issue) => (issue.input === undefined ? undefined : 'must be auto or { required: N, from: [user:NAME, group:NAME, manager, …], timeout: DURATION }'),
 });
 
+/** Limits against "always on" use; past one, a request needs whenExceeded's approval or is refused. */
+export const limitsSchema = z
+  .strictObject({
+    maxActivationsPer: z.strictObject({ count: z.number().int().min(1), window: durationField }).optional(),
+    maxTotalDuration: z.strictObject({ duration: durationField, window: durationField }).optional(),
+    whenExceeded: z
+      .union([z.literal('refuse'), manualApprovalSchema], {
+        error: (issue) => (issue.input === undefined ? undefined : 'must be refuse or { required: N, from: [user:NAME, group:NAME, manager, …], timeout: DURATION }'),
+      })
+      .default('refuse'),
+  })
+  .refine((limits) => limits.maxActivationsPer !== undefined || limits.maxTotalDuration !== undefined, {
+    error: 'must set maxActivationsPer or maxTotalDuration (or leave limits out)',
+  });
+
 export const roleSchema = z.strictObject({
   description: nonEmptyString.optional(),
   connector: nonEmptyString,
@@ -31,6 +46,9 @@ export const roleSchema = z.strictObject({
   requireReason: z.boolean().default(true),
   ticketPattern: nonEmptyString.optional(),
   enforce: z.boolean().default(false),
+  breakGlass: z.boolean().default(false),
+  limits: limitsSchema.optional(),
+  maxExtendedDuration: durationField.optional(),
 });
 export type RoleFile = z.output<typeof roleSchema>;
 

@@ -51,6 +51,20 @@ export interface Lease {
   readonly claimedUntil?: Date;
   /** What the grant produced in the target (e.g. a certificate and its serial); revocation acts on it. */
   readonly grantRecord?: GrantData;
+  /** A break-glass lease: someone other than its holder must review its use after the fact. */
+  readonly reviewRequired?: boolean;
+  readonly review?: LeaseReview;
+}
+
+export const REVIEW_VERDICTS = ['accepted', 'refused'] as const;
+export type ReviewVerdict = (typeof REVIEW_VERDICTS)[number];
+
+/** The after-the-fact review of a break-glass lease. */
+export interface LeaseReview {
+  readonly by: PrincipalId;
+  readonly at: Date;
+  readonly verdict: ReviewVerdict;
+  readonly comment?: string;
 }
 
 /** What a target reported for a confirmed grant. */

@@ -29,7 +29,8 @@ export interface AccessRequest {
   readonly durationMs: number;
   readonly reason: string;
   readonly ticket?: string;
-  readonly approval: 'auto' | 'manual';
+  /** How it was decided: by policy, by people, or granted at once as break-glass (reviewed afterwards). */
+  readonly approval: RequestApproval;
   readonly createdAt: Date;
   readonly decidedAt?: Date;
   readonly decidedBy?: string;
@@ -44,7 +45,16 @@ export interface AccessRequest {
   /** For requests that wait for people: how many distinct approvals they need, and until when. */
   readonly approvalsRequired?: number;
   readonly approvalDeadline?: Date;
+  /** A scheduled request: not granted before this time; the window starts at the grant. */
+  readonly startAt?: Date;
+  /** An extension request: the lease it lengthens, by `durationMs`. It has no lease of its own. */
+  readonly extendsLease?: LeaseId;
+  /** Why a request for an automatic role waits for people: the usage limit it went past. */
+  readonly limitExceeded?: string;
 }
+
+export const REQUEST_APPROVALS = ['auto', 'manual', 'break_glass'] as const;
+export type RequestApproval = (typeof REQUEST_APPROVALS)[number];
 
 /** Plain text fields a connector reads or produces for one grant (what goes in, what comes out). */
 export type GrantData = Readonly<Record<string, string>>;

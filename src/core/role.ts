@@ -17,6 +17,19 @@ export type ApprovalPolicy =
       readonly timeoutMs: number;
     };
 
+/** Manual approval, as a role's `approval` or as what a usage limit tips a request into. */
+export type ManualApproval = Extract<ApprovalPolicy, { readonly mode: 'manual' }>;
+
+/**
+ * Limits against "always on" use of a role, per principal over a sliding window. A request past one of
+ * them needs `whenExceeded`'s approval, or is refused with the reason.
+ */
+export interface UsageLimits {
+  readonly maxActivations?: { readonly count: number; readonly windowMs: number };
+  readonly maxTotalDuration?: { readonly durationMs: number; readonly windowMs: number };
+  readonly whenExceeded: { readonly mode: 'refuse' } | ManualApproval;
+}
+
 /**
  * Connector-specific description of what a lease grants, e.g. `{ group: "cn=Domain Admins,…" }` for LDAP.
  * Kept as plain JSON so it can be stored with the lease: a lease revokes exactly what it granted,
@@ -36,6 +49,14 @@ export interface Role {
   readonly requireReason: boolean;
   /** When set, a ticket is required and must match this regular expression (anchored). */
   readonly ticketPattern?: string;
+  /**
+   * Break-glass: granted at once even when the role names approvers, but loudly (approvers and security
+   * contacts are told) and the lease must be reviewed after the fact.
+   */
+  readonly breakGlass: boolean;
+  readonly limits?: UsageLimits;
+  /** A lease with its extensions never lasts longer than this (maxDurationMs unless the role allows more). */
+  readonly maxExtendedDurationMs: number;
   /** Reconciler: remove members that hold the target without a lease (otherwise only report them). */
   readonly enforce: boolean;
 }

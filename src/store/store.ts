@@ -33,6 +33,10 @@ export interface LeaseFilter {
   readonly states?: readonly LeaseState[];
   readonly principal?: PrincipalId;
   readonly role?: RoleName;
+  /** Only leases requested at or after this time. */
+  readonly requestedSince?: Date;
+  /** Only break-glass leases nobody has reviewed yet. */
+  readonly unreviewed?: boolean;
   readonly limit?: number;
 }
 
@@ -60,6 +64,8 @@ export interface LeaseCounts {
    * their revoke request (or expiry), and `active` ones by their expiry (the scheduler is not keeping up).
    */
   readonly overdueRevocations: number;
+  /** Break-glass leases (in any state) that nobody has reviewed yet. */
+  readonly unreviewedBreakGlass: number;
 }
 
 export interface AuditQuery {
@@ -104,6 +110,8 @@ export interface Store {
   listApprovals(requestId: RequestId): Promise<readonly Approval[]>;
   /** Pending requests whose approval deadline is at or before `now`, oldest deadline first. */
   findExpiredPendingRequests(now: Date, limit: number): Promise<readonly AccessRequest[]>;
+  /** Approved requests with a scheduled start at or before `now` and no lease yet, earliest start first. */
+  findDueScheduledRequests(now: Date, limit: number): Promise<readonly AccessRequest[]>;
   /** Pending messages due at `now` (never tried, or their retry time has come), oldest first. */
   findDueOutbox(now: Date, limit: number): Promise<readonly OutboxMessage[]>;
   /** Records a delivery attempt's result (not audited: delivery state, shown by GET /v1/notifications). */

@@ -36,7 +36,7 @@ const DOCUMENTED: Readonly<Record<string, z.ZodType>> = {
 };
 
 /** Optional fields whose default is computed from other fields (the docs say how; tested below). */
-const COMPUTED_DEFAULTS = new Set(['role defaultDuration']);
+const COMPUTED_DEFAULTS = new Set(['role defaultDuration', 'role maxExtendedDuration']);
 
 interface Row {
   readonly name: string;

@@ -13,9 +13,9 @@ after(() => configs.cleanup());
 
 const HASH_A = '10fe24a75b300e787dcd965dd547e18d561b688877428161ebdde3149430bdba';
 const HASH_B = '3af3645f8d45bbf65decdb11954254d92c485a1e08f25f0ea824565eb95e6724';
-const ROLE_FIELDS = 'approval, connector, defaultDuration, description, eligible, enforce, group, maxDuration, requireReason, ticketPattern';
+const ROLE_FIELDS = 'approval, breakGlass, connector, defaultDuration, description, eligible, enforce, group, limits, maxDuration, maxExtendedDuration, requireReason, ticketPattern';
 /** Without a known connector, a role may have the target fields of any kind. */
-const ROLE_FIELDS_ANY_KIND = 'approval, connector, defaultDuration, description, eligible, endSessionsAtExpiry, enforce, extensions, group, host, login, maxDuration, port, principals, recordSessions, requireReason, sourceAddress, ticketPattern';
+const ROLE_FIELDS_ANY_KIND = 'approval, breakGlass, connector, defaultDuration, description, eligible, endSessionsAtExpiry, enforce, extensions, group, host, limits, login, maxDuration, maxExtendedDuration, port, principals, recordSessions, requireReason, sourceAddress, ticketPattern';
 const DURATION_HINT = 'is not a duration (e.g. 30m, 1h, 1h30m, 2d, 90s)';
 
 /** Lines 1–8: a valid config with connector `corp-ldap`; roles follow from line 9. */

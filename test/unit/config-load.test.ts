@@ -92,6 +92,8 @@ describe('loadConfig with a valid file', () => {
           requireReason: false,
           ticketPattern: 'INC-\\d+',
           enforce: true,
+          breakGlass: false,
+          maxExtendedDurationMs: 14_400_000,
         },
         {
           name: RoleName('db-owner'),
@@ -103,6 +105,8 @@ describe('loadConfig with a valid file', () => {
           maxDurationMs: 1_800_000,
           requireReason: true,
           enforce: false,
+          breakGlass: false,
+          maxExtendedDurationMs: 1_800_000,
         },
       ],
     };
@@ -170,6 +174,8 @@ describe('loadConfig with a valid file', () => {
       maxDurationMs: 1_200_000,
       requireReason: true,
       enforce: false,
+      breakGlass: false,
+      maxExtendedDurationMs: 1_200_000,
     });
     assert.equal(long?.defaultDurationMs, 3_600_000, 'defaultDuration is 1h when maxDuration is longer');
   });

@@ -24,6 +24,8 @@ const role: Role = {
   maxDurationMs: 4 * HOUR,
   requireReason: true,
   enforce: false,
+  breakGlass: false,
+  maxExtendedDurationMs: 4 * HOUR,
 };
 const alice: Principal = { id: PrincipalId('alice'), groups: ['engineers', 'db-leads'] };
 const bob: Principal = { id: PrincipalId('bob'), groups: ['db-leads'] };

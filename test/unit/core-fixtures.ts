@@ -14,6 +14,8 @@ export function dbAdminRole(overrides: Partial<Role> = {}): Role {
     maxDurationMs: 14_400_000,
     requireReason: false,
     enforce: false,
+    breakGlass: false,
+    maxExtendedDurationMs: 14_400_000,
     ...overrides,
   };
 }

@@ -34,6 +34,8 @@ const role: Role = {
   maxDurationMs: 4 * HOUR,
   requireReason: false,
   enforce: false,
+  breakGlass: false,
+  maxExtendedDurationMs: 4 * HOUR,
 };
 
 /** A freshly opened auto-approved request for one hour, requested at T0. */

@@ -23,6 +23,8 @@ const autoRole: Role = {
   maxDurationMs: 4 * HOUR,
   requireReason: false,
   enforce: false,
+  breakGlass: false,
+  maxExtendedDurationMs: 4 * HOUR,
 };
 const manualRole: Role = { ...autoRole, approval: { mode: 'manual', required: 1, from: ['group:security'], timeoutMs: 3_600_000 } };
 const olga: Principal = { id: PrincipalId('olga'), groups: ['ops'] };

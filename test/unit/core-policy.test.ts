@@ -19,6 +19,8 @@ const role: Role = {
   maxDurationMs: 4 * HOUR,
   requireReason: false,
   enforce: false,
+  breakGlass: false,
+  maxExtendedDurationMs: 4 * HOUR,
 };
 const strictRole: Role = { ...role, requireReason: true, ticketPattern: 'INC-\\d+' };
 const manualRole: Role = { ...role, approval: { mode: 'manual', required: 2, from: ['group:security'], timeoutMs: 3_600_000 } };

@@ -1,7 +1,7 @@
 // The one place where a Lease becomes a `leases` row and back.
 import type { Selectable } from 'kysely';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../../core/ids.ts';
-import type { Lease, LeaseState, RevokeReason } from '../../core/lease.ts';
+import type { Lease, LeaseState, ReviewVerdict, RevokeReason } from '../../core/lease.ts';
 import type { GrantData } from '../../core/request.ts';
 import type { RoleTarget } from '../../core/role.ts';
 import { dateField, field, msOrNull, orNull } from './row-values.ts';
@@ -31,6 +31,11 @@ export function leaseToRow(lease: Lease): LeasesTable {
     next_attempt_at: msOrNull(lease.nextAttemptAt),
     claimed_until: msOrNull(lease.claimedUntil),
     grant_record: lease.grantRecord ? JSON.stringify(lease.grantRecord) : null,
+    review_required: lease.reviewRequired ? 1 : 0,
+    reviewed_by: orNull(lease.review?.by),
+    reviewed_at: msOrNull(lease.review?.at),
+    review_verdict: orNull(lease.review?.verdict),
+    review_comment: orNull(lease.review?.comment),
   };
 }
 
@@ -58,6 +63,17 @@ export function leaseFromRow(row: Selectable<LeasesTable>): Lease {
     ...dateField('nextAttemptAt', row.next_attempt_at),
     ...dateField('claimedUntil', row.claimed_until),
     ...(row.grant_record === null ? {} : { grantRecord: JSON.parse(row.grant_record) as GrantData }),
+    ...(row.review_required === 1 ? { reviewRequired: true } : {}),
+    ...(row.reviewed_by === null || row.reviewed_at === null
+      ? {}
+      : {
+          review: {
+            by: row.reviewed_by as PrincipalId,
+            at: new Date(row.reviewed_at),
+            verdict: row.review_verdict as ReviewVerdict,
+            ...field('comment', row.review_comment),
+          },
+        }),
   };
 }
 
@@ -80,6 +96,11 @@ export const LEASE_MUTABLE_COLUMNS = [
   'next_attempt_at',
   'claimed_until',
   'grant_record',
+  'review_required',
+  'reviewed_by',
+  'reviewed_at',
+  'review_verdict',
+  'review_comment',
 ] as const;
 // Fails to compile if a column is added to the table without saying whether updates may change it.
 type UnclassifiedLeaseColumn = Exclude<keyof LeasesTable, 'id' | (typeof LEASE_FIXED_COLUMNS)[number] | (typeof LEASE_MUTABLE_COLUMNS)[number]>;

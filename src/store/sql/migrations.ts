@@ -225,6 +225,24 @@ const outbox: Migration = {
   },
 };
 
+/** Break-glass reviews, scheduled starts, extension requests and usage limits (docs/approvals.md). */
+const policyExtras: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('requests').addColumn('start_at', 'bigint').execute();
+    await db.schema.alterTable('requests').addColumn('extends_lease', 'text').execute();
+    await db.schema.alterTable('requests').addColumn('limit_exceeded', 'text').execute();
+    // The scheduler's search for scheduled requests whose start has come.
+    await db.schema.createIndex('requests_state_start_at').on('requests').columns(['state', 'start_at']).execute();
+    await db.schema.alterTable('leases').addColumn('review_required', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable('leases').addColumn('reviewed_by', 'text').execute();
+    await db.schema.alterTable('leases').addColumn('reviewed_at', 'bigint').execute();
+    await db.schema.alterTable('leases').addColumn('review_verdict', 'text').execute();
+    await db.schema.alterTable('leases').addColumn('review_comment', 'text').execute();
+    // Usage limits read a principal's recent leases of a role.
+    await db.schema.createIndex('leases_principal_role_requested_at').on('leases').columns(['principal', 'role', 'requested_at']).execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
   return {
@@ -234,6 +252,7 @@ export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
         '0005_identity': identity,
         '0006_approvals': approvals,
         '0007_outbox': outbox,
+        '0008_policy_extras': policyExtras,
       }),
   };
 }

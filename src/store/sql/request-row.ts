@@ -25,6 +25,9 @@ export function requestToRow(request: AccessRequest): RequestsTable {
     grant_input: request.grantInput ? JSON.stringify(request.grantInput) : null,
     approvals_required: request.approvalsRequired ?? null,
     approval_deadline: msOrNull(request.approvalDeadline),
+    start_at: msOrNull(request.startAt),
+    extends_lease: orNull(request.extendsLease),
+    limit_exceeded: orNull(request.limitExceeded),
   };
 }
 
@@ -48,12 +51,15 @@ export function requestFromRow(row: Selectable<RequestsTable>): AccessRequest {
     ...(row.grant_input === null ? {} : { grantInput: JSON.parse(row.grant_input) as GrantData }),
     ...field('approvalsRequired', row.approvals_required),
     ...dateField('approvalDeadline', row.approval_deadline),
+    ...dateField('startAt', row.start_at),
+    ...field('extendsLease', row.extends_lease as LeaseId | null),
+    ...field('limitExceeded', row.limit_exceeded),
   };
 }
 
 /** Set once, when the request is created; indexed, so updates leave them alone (see versioned-update.ts). */
 export const REQUEST_FIXED_COLUMNS = ['principal', 'role', 'connector', 'created_at'] as const;
-export const REQUEST_MUTABLE_COLUMNS = ['version', 'state', 'duration_ms', 'reason', 'ticket', 'approval', 'decided_at', 'decided_by', 'lease_id', 'outcome_note', 'grant_input', 'approvals_required', 'approval_deadline'] as const;
+export const REQUEST_MUTABLE_COLUMNS = ['version', 'state', 'duration_ms', 'reason', 'ticket', 'approval', 'decided_at', 'decided_by', 'lease_id', 'outcome_note', 'grant_input', 'approvals_required', 'approval_deadline', 'start_at', 'extends_lease', 'limit_exceeded'] as const;
 // Fails to compile if a column is added to the table without saying whether updates may change it.
 type UnclassifiedRequestColumn = Exclude<keyof RequestsTable, 'id' | (typeof REQUEST_FIXED_COLUMNS)[number] | (typeof REQUEST_MUTABLE_COLUMNS)[number]>;
 export const requestColumnsClassified: [UnclassifiedRequestColumn] extends [never] ? true : never = true;

@@ -22,6 +22,9 @@ export interface RequestsTable {
   grant_input: string | null;
   approvals_required: number | null;
   approval_deadline: number | null;
+  start_at: number | null;
+  extends_lease: string | null;
+  limit_exceeded: string | null;
 }
 
 export interface LeasesTable {
@@ -49,6 +52,12 @@ export interface LeasesTable {
   claimed_until: number | null;
   /** GrantData as JSON text. */
   grant_record: string | null;
+  /** 1 for a break-glass lease that must be reviewed. */
+  review_required: number;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
+  review_verdict: string | null;
+  review_comment: string | null;
 }
 
 /** Every column except seq, prev_hash and hash is part of the hashed body (src/audit/chain.ts). */

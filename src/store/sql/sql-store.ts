@@ -173,6 +173,8 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
         .$if(filter.states !== undefined, (q) => q.where('state', 'in', filter.states ?? []))
         .$if(filter.principal !== undefined, (q) => q.where('principal', '=', filter.principal ?? ''))
         .$if(filter.role !== undefined, (q) => q.where('role', '=', filter.role ?? ''))
+        .$if(filter.requestedSince !== undefined, (q) => q.where('requested_at', '>=', filter.requestedSince?.getTime() ?? 0))
+        .$if(filter.unreviewed === true, (q) => q.where('review_required', '=', 1).where('reviewed_at', 'is', null))
         .orderBy('requested_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit)
@@ -246,7 +248,13 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
           ]),
         )
         .executeTakeFirstOrThrow();
-      return { byState, overdueRevocations: Number(overdue.count) };
+      const unreviewed = await db
+        .selectFrom('leases')
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where('review_required', '=', 1)
+        .where('reviewed_at', 'is', null)
+        .executeTakeFirstOrThrow();
+      return { byState, overdueRevocations: Number(overdue.count), unreviewedBreakGlass: Number(unreviewed.count) };
     },
 
     async listAuditEvents(query: AuditQuery = {}) {
@@ -334,6 +342,22 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
         .where('state', '=', 'pending')
         .where('approval_deadline', '<=', now.getTime())
         .orderBy('approval_deadline')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(requestFromRow);
+    },
+
+    async findDueScheduledRequests(now: Date, limit: number) {
+      positiveInteger(limit, 'limit');
+      const rows = await db
+        .selectFrom('requests')
+        .selectAll()
+        .where('state', '=', 'approved')
+        .where('lease_id', 'is', null)
+        .where('extends_lease', 'is', null)
+        .where('start_at', '<=', now.getTime())
+        .orderBy('start_at')
         .orderBy('id')
         .limit(limit)
         .execute();
