@@ -11,6 +11,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, TokenScope | null>> = {
   'GET /v1/requests/:id': 'read',
   'POST /v1/requests/:id/approve': 'approve',
   'POST /v1/requests/:id/deny': 'approve',
+  'POST /v1/requests/:id/cancel': 'request',
   'GET /v1/approvals/pending': 'read',
   'GET /v1/notifications': 'read',
   'GET /v1/leases': 'read',

@@ -14,10 +14,11 @@ import type { Clock } from '../engine/deps.ts';
 import type { Reconciler } from '../engine/reconciler.ts';
 import type { SessionRecordings } from '../engine/session-recordings.ts';
 import type { ApprovalDesk } from '../engine/approvals.ts';
+import type { LeaseDesk } from '../engine/lease-changes.ts';
 import type { Store } from '../store/store.ts';
 import { route, type Route } from './route.ts';
 import type { z } from 'zod';
-import { approveBody, auditQuery, createRequestBody, denyBody, notificationQuery, leaseQuery, releaseBody, requestQuery, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
+import { approveBody, auditQuery, cancelBody, createRequestBody, denyBody, extendBody, reviewBody, notificationQuery, leaseQuery, releaseBody, requestQuery, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
 import { approvalView, leaseView, notificationView, requestView, roleView, sessionView } from './views.ts';
 
 type SessionUploadQuery = z.output<typeof sessionUploadQuery>;
@@ -30,6 +31,7 @@ export interface ApiDeps {
   readonly overdueAfterMs: number;
   readonly sessions: SessionRecordings;
   readonly approvals: ApprovalDesk;
+  readonly leases: LeaseDesk;
   /** Largest session transcript accepted (server.sessionRecordingLimit). */
   readonly sessionRecordingLimitBytes: number;
 }
@@ -49,12 +51,13 @@ function bearer(value: string | string[] | undefined): string | undefined {
 }
 
 /** The store filter for a list query (?state=a,b&principal=…&role=…&limit=…). */
-function listFilter<State extends string>(query: { state?: State[]; principal?: string; role?: string; limit?: number }) {
+function listFilter<State extends string>(query: { state?: State[]; principal?: string; role?: string; limit?: number; unreviewed?: boolean }) {
   return {
     ...(query.state ? { states: query.state } : {}),
     ...(query.principal ? { principal: PrincipalId(query.principal) } : {}),
     ...(query.role ? { role: RoleName(query.role) } : {}),
     ...(query.limit ? { limit: query.limit } : {}),
+    ...(query.unreviewed ? { unreviewed: true } : {}),
   };
 }
 
@@ -106,6 +109,7 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
           ...(body.reason === undefined ? {} : { reason: body.reason }),
           ...(body.ticket === undefined ? {} : { ticket: body.ticket }),
           ...(body.publicKey === undefined ? {} : { grantInput: { publicKey: body.publicKey } }),
+          ...(body.startAt === undefined ? {} : { startAt: new Date(body.startAt) }),
         });
         return { status: 201, body: { request: requestView(result.request), lease: result.lease ? leaseView(result.lease, now()) : undefined } };
       },
@@ -153,6 +157,14 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
         return { body: { request: requestView(result.request) } };
       },
     }),
+    route<{ reason?: string }>({
+      method: 'POST',
+      url: '/v1/requests/:id/cancel',
+      tag: 'requests',
+      summary: 'Withdraw one\'s own pending or scheduled request (admins: anyone\'s)',
+      body: cancelBody,
+      handler: async ({ caller, params, body }) => ({ body: { request: requestView(await broker.cancel(caller, params.id!, body.reason)) } }),
+    }),
     route({
       method: 'GET',
       url: '/v1/approvals/pending',
@@ -190,6 +202,25 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       body: releaseBody,
       handler: async ({ caller, params, body }) => ended(await broker.release(caller, params.id!, body.reason)),
     }),
+    route<{ by: string; reason?: string }>({
+      method: 'POST',
+      url: '/v1/leases/:id/extend',
+      tag: 'leases',
+      summary: 'Holder: ask for more time on an active lease; extended at once (200) or waiting for approvers (202, with the extension request)',
+      body: extendBody,
+      handler: async ({ caller, params, body }) => {
+        const result = await deps.leases.extend(caller, params.id!, { byMs: parseDuration(body.by, 'by'), ...(body.reason === undefined ? {} : { reason: body.reason }) });
+        return { status: result.request ? 202 : 200, body: { lease: leaseView(result.lease, now()), ...(result.request ? { request: requestView(result.request) } : {}) } };
+      },
+    }),
+    route<{ verdict: 'accepted' | 'refused'; comment?: string }>({
+      method: 'POST',
+      url: '/v1/leases/:id/review',
+      tag: 'leases',
+      summary: 'Review a break-glass lease after the fact (its role\'s approvers or an admin, never its holder); refusing revokes access that still holds',
+      body: reviewBody,
+      handler: async ({ caller, params, body }) => ({ body: { lease: leaseView(await deps.leases.review(caller, params.id!, body.verdict, body.comment), now()) } }),
+    }),
     route({
       method: 'POST',
       url: '/v1/leases/:id/revoke',
@@ -207,10 +238,12 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
         const at = now();
         const mine = !canSeeAll(caller);
         const scope = mine ? { principal: caller.principal.id } : {};
-        const [active, failing, pending] = await Promise.all([
+        const [active, failing, pending, approved, unreviewed] = await Promise.all([
           store.listLeases({ ...scope, states: ['granting', 'active'], limit: 1000 }),
           store.listLeases({ ...scope, states: ['revoking', 'revoke_failed'], limit: 1000 }),
           store.listRequests({ ...scope, states: ['pending'], limit: 1000 }),
+          store.listRequests({ ...scope, states: ['approved'], limit: 1000 }),
+          store.listLeases({ ...scope, unreviewed: true, limit: 1000 }),
         ]);
         const counts = mine ? undefined : await store.countLeases(at, deps.overdueAfterMs);
         const reconcile = mine ? undefined : deps.reconciler?.last;
@@ -221,7 +254,9 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
             active: active.map((l) => leaseView(l, at)),
             revoking: failing.map((l) => leaseView(l, at)),
             pending: pending.map(requestView),
-            counts: counts ? { ...counts.byState, overdueRevocations: counts.overdueRevocations } : undefined,
+            scheduled: approved.filter((r) => r.startAt !== undefined && r.leaseId === undefined).map(requestView),
+            unreviewedBreakGlass: unreviewed.map((l) => leaseView(l, at)),
+            counts: counts ? { ...counts.byState, overdueRevocations: counts.overdueRevocations, unreviewedBreakGlass: counts.unreviewedBreakGlass } : undefined,
             standingAccess: reconcile ? { checkedAt: reconcile.at, findings: reconcile.findings, errors: reconcile.errors } : undefined,
           },
         };

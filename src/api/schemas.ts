@@ -16,6 +16,21 @@ export const createRequestBody = z.strictObject({
   ticket: text(200).optional(),
   /** For SSH roles: the OpenSSH public key line to certify (the private key never leaves the client). */
   publicKey: text(16_384).optional(),
+  /** A scheduled start (ISO 8601 with a time zone or Z); the grant waits until then. */
+  startAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with a zone, e.g. 2026-11-24T22:00:00+01:00' }).optional(),
+});
+
+export const cancelBody = z.strictObject({ reason: text(1000).optional() }).default({});
+
+export const extendBody = z.strictObject({
+  /** e.g. 30m, 1h */
+  by: text(40).min(1, 'must not be empty'),
+  reason: text(1000).optional(),
+});
+
+export const reviewBody = z.strictObject({
+  verdict: z.enum(['accepted', 'refused'], { error: 'must be accepted or refused' }),
+  comment: text(1000).optional(),
 });
 
 export const approveBody = z.strictObject({ comment: text(1000).optional() }).default({});
@@ -40,6 +55,8 @@ const csv = <T extends string>(values: readonly [T, ...T[]]) =>
 
 export const leaseQuery = z.strictObject({
   state: csv(LEASE_STATES),
+  /** Only break-glass leases nobody has reviewed yet. */
+  unreviewed: z.stringbool().optional(),
   principal: text(200).optional(),
   role: text(200).optional(),
   limit,

@@ -37,6 +37,9 @@ export function leaseView(lease: Lease, now: Date) {
     nextAttemptAt: iso(lease.nextAttemptAt),
     /** What the grant produced for the holder, e.g. `{ certificate, serial, keyId }` for SSH. */
     grant: lease.grantRecord,
+    /** Break-glass: the use must be reviewed after the fact; `review` is absent until someone has. */
+    reviewRequired: lease.reviewRequired === true,
+    review: lease.review ? { by: lease.review.by, at: lease.review.at.toISOString(), verdict: lease.review.verdict, comment: lease.review.comment } : undefined,
   };
 }
 export type LeaseView = ReturnType<typeof leaseView>;
@@ -59,6 +62,12 @@ export function requestView(request: AccessRequest) {
     outcomeNote: request.outcomeNote,
     approvalsRequired: request.approvalsRequired,
     approvalDeadline: iso(request.approvalDeadline),
+    /** Scheduled: not granted before this time. */
+    startAt: iso(request.startAt),
+    /** An extension request: the lease it lengthens by `duration`. */
+    extendsLease: request.extendsLease,
+    /** Why it waits for people although the role is automatic (a usage limit). */
+    limitExceeded: request.limitExceeded,
   };
 }
 
@@ -77,7 +86,16 @@ export function roleView(role: VisibleRole) {
     target: role.target,
     eligible: role.eligible,
     youAreEligible: role.callerEligible,
-    approval: role.approval.mode === 'auto' ? 'auto' : `${role.approval.required} of ${role.approval.from.join(', ')} within ${formatDuration(role.approval.timeoutMs)}`,
+    approval: role.breakGlass ? 'break-glass' : role.approval.mode === 'auto' ? 'auto' : `${role.approval.required} of ${role.approval.from.join(', ')} within ${formatDuration(role.approval.timeoutMs)}`,
+    breakGlass: role.breakGlass,
+    maxExtendedDuration: formatDuration(role.maxExtendedDurationMs),
+    limits: role.limits
+      ? {
+          maxActivations: role.limits.maxActivations ? `${role.limits.maxActivations.count} per ${formatDuration(role.limits.maxActivations.windowMs)}` : undefined,
+          maxTotalDuration: role.limits.maxTotalDuration ? `${formatDuration(role.limits.maxTotalDuration.durationMs)} per ${formatDuration(role.limits.maxTotalDuration.windowMs)}` : undefined,
+          whenExceeded: role.limits.whenExceeded.mode === 'refuse' ? 'refuse' : `${role.limits.whenExceeded.required} of ${role.limits.whenExceeded.from.join(', ')}`,
+        }
+      : undefined,
     defaultDuration: formatDuration(role.defaultDurationMs),
     maxDuration: formatDuration(role.maxDurationMs),
     requireReason: role.requireReason,

@@ -58,6 +58,9 @@ export function leaseBlock(lease: LeaseView): string {
   ];
   if (lease.revokeReason) lines.push(['ended', `${lease.revokeReason}${lease.revokeConfirmedAt ? ` at ${when(lease.revokeConfirmedAt)}` : ''}`]);
   if (lease.lastError && lease.state !== 'revoked') lines.push(['last error', `${lease.lastError} (attempt ${lease.attempts}, next ${when(lease.nextAttemptAt)})`]);
+  if (lease.reviewRequired) {
+    lines.push(['review', lease.review ? `${lease.review.verdict} by ${lease.review.by} at ${when(lease.review.at)}${lease.review.comment ? `: ${lease.review.comment}` : ''}` : 'BREAK-GLASS, not reviewed yet']);
+  }
   return lines.map(([k, v]) => `  ${k!.padEnd(10)} ${v}`).join('\n');
 }
 
@@ -74,7 +77,10 @@ export function requestBlock(request: RequestView): string {
     ['created', when(request.createdAt)],
     ['lease', request.leaseId ?? '-'],
   ];
+  if (request.extendsLease) lines.push(['extends', `${request.extendsLease} by ${request.duration}`]);
+  if (request.startAt) lines.push(['starts', when(request.startAt)]);
   if (request.state === 'pending') lines.push(['waits for', `${request.approvalsRequired ?? '?'} approvals until ${when(request.approvalDeadline)}`]);
+  if (request.limitExceeded) lines.push(['limit', request.limitExceeded]);
   if (request.outcomeNote) lines.push(['note', request.outcomeNote]);
   return lines.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n');
 }

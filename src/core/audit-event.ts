@@ -18,6 +18,8 @@ export const AUDIT_EVENT_TYPES = [
   'lease.revoke_requested',
   'lease.revoked',
   'lease.revoke_failed',
+  'lease.extended',
+  'lease.reviewed',
   'session.recorded',
   'auth.signed_in',
   'auth.token_created',

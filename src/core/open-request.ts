@@ -28,11 +28,17 @@ export function openRequest(input: {
   const { requestId, leaseId, principal, role, ask, decision, now } = input;
   const reason = ask.reason?.trim() ?? '';
   const ticket = ask.ticket?.trim() || undefined;
-  const auto = decision.outcome === 'auto_approved';
+  const waits = decision.outcome === 'needs_approval';
+  const startAt = decision.outcome === 'break_glass' ? undefined : decision.startAt;
+  // A scheduled request is decided now but gets its lease when its start comes (the scheduler opens it).
+  const grantsNow = !waits && startAt === undefined;
+  const approval = decision.outcome === 'auto_approved' ? 'auto' : decision.outcome === 'break_glass' ? 'break_glass' : 'manual';
+  const deadline = waits ? new Date(now.getTime() + decision.timeoutMs) : undefined;
+  const limitExceeded = waits ? decision.limitExceeded : undefined;
   const request: AccessRequest = {
     id: requestId,
     version: 1,
-    state: auto ? 'approved' : 'pending',
+    state: waits ? 'pending' : 'approved',
     principal: principal.id,
     role: role.name,
     connector: role.connector,
@@ -40,11 +46,12 @@ export function openRequest(input: {
     reason,
     ...(ticket ? { ticket } : {}),
     ...(ask.grantInput ? { grantInput: ask.grantInput } : {}),
-    approval: auto ? 'auto' : 'manual',
+    approval,
     createdAt: now,
-    ...(auto
-      ? { decidedAt: now, decidedBy: 'policy', leaseId }
-      : { approvalsRequired: decision.approvalsRequired, approvalDeadline: new Date(now.getTime() + decision.timeoutMs) }),
+    ...(startAt ? { startAt } : {}),
+    ...(waits
+      ? { approvalsRequired: decision.approvalsRequired, approvalDeadline: deadline, ...(limitExceeded ? { limitExceeded } : {}) }
+      : { decidedAt: now, decidedBy: approval === 'break_glass' ? 'break-glass' : 'policy', ...(grantsNow ? { leaseId } : {}) }),
   };
   const created: AuditEventDraft = {
     type: 'request.created',
@@ -58,23 +65,28 @@ export function openRequest(input: {
       reason,
       ...(ticket ? { ticket } : {}),
       ...(ask.grantInput ? { grantInput: ask.grantInput } : {}),
-      approval: request.approval,
-      ...(decision.outcome === 'needs_approval'
-        ? { approvalsRequired: decision.approvalsRequired, approvalDeadline: new Date(now.getTime() + decision.timeoutMs).toISOString() }
-        : {}),
+      approval,
+      ...(startAt ? { startAt: startAt.toISOString() } : {}),
+      ...(waits ? { approvalsRequired: decision.approvalsRequired, approvalDeadline: deadline?.toISOString() } : {}),
+      ...(limitExceeded ? { limitExceeded } : {}),
     },
   };
-  if (!auto) return { request, events: [created] };
+  if (waits) return { request, events: [created] };
 
+  const approved: AuditEventDraft = {
+    type: 'request.approved',
+    at: now,
+    actor: approval === 'break_glass' ? principal.id : 'policy',
+    requestId,
+    ...(grantsNow ? { leaseId } : {}),
+    data: { mode: approval, ...(startAt ? { startAt: startAt.toISOString() } : {}) },
+  };
+  if (!grantsNow) return { request, events: [created, approved] };
   const lease = newGrantingLease({ leaseId, request, role, now, claimMs: input.claimMs });
   return {
     request,
     lease,
-    events: [
-      created,
-      { type: 'request.approved', at: now, actor: 'policy', requestId, leaseId, data: { mode: 'auto' } },
-      { type: 'lease.granting', at: now, actor: 'system', requestId, leaseId, data: { target: role.target, durationMs: decision.durationMs } },
-    ],
+    events: [created, approved, { type: 'lease.granting', at: now, actor: 'system', requestId, leaseId, data: { target: role.target, durationMs: decision.durationMs } }],
   };
 }
 
@@ -98,5 +110,6 @@ export function newGrantingLease(input: { readonly leaseId: LeaseId; readonly re
     expiresAt: new Date(now.getTime() + request.durationMs),
     attempts: 0,
     claimedUntil: new Date(now.getTime() + input.claimMs),
+    ...(request.approval === 'break_glass' ? { reviewRequired: true } : {}),
   };
 }

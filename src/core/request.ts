@@ -1,13 +1,15 @@
 // The access request: who asked for what, why, and what was decided. Transitions are a table;
 // anything the table does not allow is refused with IllegalTransitionError.
-import { IllegalTransitionError } from './errors.ts';
+import type { AuditEventDraft } from './audit-event.ts';
+import { ConflictError, IllegalTransitionError } from './errors.ts';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from './ids.ts';
 
 export const REQUEST_STATES = ['pending', 'approved', 'active', 'expired', 'revoked', 'denied', 'cancelled', 'failed'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
 export const REQUEST_TRANSITIONS: { readonly [From in RequestState]: readonly RequestState[] } = {
-  pending: ['approved', 'denied', 'cancelled', 'expired'],
+  // pending → failed: an extension approved after its lease ended cannot apply.
+  pending: ['approved', 'denied', 'cancelled', 'expired', 'failed'],
   approved: ['active', 'failed', 'cancelled'],
   active: ['expired', 'revoked'],
   expired: [],
@@ -67,4 +69,21 @@ export function canMoveRequest(from: RequestState, to: RequestState): boolean {
 export function moveRequest(request: AccessRequest, to: RequestState, changes: Partial<Omit<AccessRequest, 'id' | 'version' | 'state'>> = {}): AccessRequest {
   if (!canMoveRequest(request.state, to)) throw new IllegalTransitionError('request', request.state, to);
   return { ...request, ...changes, state: to, version: request.version + 1 };
+}
+
+/**
+ * The requester withdraws a request that has not been granted: one waiting for approvers, or a scheduled one
+ * whose start has not come. Anything else is refused with the reason.
+ */
+export function cancelRequest(request: AccessRequest, input: { readonly actor: string; readonly now: Date; readonly note?: string }): { request: AccessRequest; events: readonly AuditEventDraft[] } {
+  const scheduled = request.state === 'approved' && request.leaseId === undefined && request.extendsLease === undefined;
+  if (request.state !== 'pending' && !scheduled) {
+    const hint = request.leaseId !== undefined ? ` (its access is lease ${request.leaseId}: release that instead)` : '';
+    throw new ConflictError(`request ${request.id} is ${request.state}; only a pending or scheduled request can be cancelled${hint}`);
+  }
+  const note = input.note?.trim();
+  return {
+    request: moveRequest(request, 'cancelled', { outcomeNote: note || `cancelled by ${input.actor}` }),
+    events: [{ type: 'request.cancelled', at: input.now, actor: input.actor, requestId: request.id, data: { was: scheduled ? 'scheduled' : 'pending', ...(note ? { note } : {}) } }],
+  };
 }

@@ -1,7 +1,7 @@
 // Approval by people, as use cases: decide a pending request (approve or deny), list what waits for a
 // caller, and expire requests nobody decided in time. The decision rules are in src/core/approval.ts; this
 // file reads what they need, commits what they return, and grants the lease of an approved request.
-import { decideRequest, expirePendingRequest, mayApprove, type Approval, type ApprovalDecision } from '../core/approval.ts';
+import { approvalPolicyOf, decideRequest, expirePendingRequest, mayApprove, type Approval, type ApprovalDecision } from '../core/approval.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { LeaseId, RequestId } from '../core/ids.ts';
 import type { AccessRequest } from '../core/request.ts';
@@ -39,6 +39,7 @@ export class ApprovalDesk {
       if (!request) throw new NotFoundError(`no request ${requestId}`);
       const role = this.roleOf(request);
       const approvals = await this.deps.store.listApprovals(request.id);
+      const extendedLease = request.extendsLease === undefined ? undefined : await this.deps.store.getLease(request.extendsLease);
       const outcome = decideRequest({
         request,
         role,
@@ -50,8 +51,9 @@ export class ApprovalDesk {
         now: this.deps.clock.now(),
         leaseId: LeaseId(this.deps.newId('lease')),
         claimMs: this.deps.settings.claimMs,
+        ...(extendedLease ? { extendedLease } : {}),
       });
-      const decided = outcome.request.state === 'denied' ? 'request.denied' : outcome.lease ? 'request.approved' : undefined;
+      const decided = outcome.request.state === 'denied' ? 'request.denied' : outcome.request.state === 'approved' ? 'request.approved' : undefined;
       const outbox = decided === undefined ? [] : ((await this.deps.notify?.toRequester(decided, outcome.request, [...approvals, outcome.approval], outcome.approval.at)) ?? []);
       try {
         await record(this.deps, {
@@ -59,13 +61,14 @@ export class ApprovalDesk {
           insertApprovals: [outcome.approval],
           insertOutbox: outbox,
           ...(outcome.lease ? { insertLeases: [outcome.lease] } : {}),
+          ...(outcome.extendedLease ? { updateLeases: [outcome.extendedLease] } : {}),
           events: outcome.events,
         });
       } catch (error) {
         if (error instanceof ConflictError && attempt < DECISION_ATTEMPTS) continue;
         throw error;
       }
-      if (!outcome.lease) return { request: outcome.request };
+      if (!outcome.lease) return { request: outcome.request, ...(outcome.extendedLease ? { lease: outcome.extendedLease } : {}) };
       const granted = await runGrant(this.deps, outcome.request, outcome.lease);
       if (!granted.ok) {
         await runRevocation(this.deps, granted.lease).catch((error: unknown) =>
@@ -110,7 +113,8 @@ export class ApprovalDesk {
 
   /** Whether the role's directory names `caller` the requester's manager (only asked for roles that accept `manager`). */
   private async isManager(caller: Caller, request: AccessRequest, role: Role): Promise<boolean> {
-    if (role.approval.mode !== 'manual' || !role.approval.from.includes('manager')) return false;
+    const policy = approvalPolicyOf(role, request);
+    if (policy.mode !== 'manual' || !policy.from.includes('manager')) return false;
     const connector = this.deps.connectors.get(role.connector);
     if (!connector?.managerOf) return false;
     return (await connector.managerOf(request.principal)) === caller.principal.id;

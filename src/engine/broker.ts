@@ -2,13 +2,14 @@
 // Order matters and is the point of this file: the request and lease rows (with an expiry) and their audit
 // events are committed first; only then is the target touched.
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.ts';
-import { LeaseId, RequestId, RoleName } from '../core/ids.ts';
+import { LeaseId, RequestId, RoleName, type PrincipalId } from '../core/ids.ts';
 import { beginRevocation, type Lease } from '../core/lease.ts';
 import { openRequest } from '../core/open-request.ts';
 import { evaluateAsk, isEligible, type AccessAsk } from '../core/policy.ts';
-import type { AccessRequest } from '../core/request.ts';
+import { cancelRequest, type AccessRequest } from '../core/request.ts';
 import type { ResidualAccess } from '../connectors/connector.ts';
 import type { Role } from '../core/role.ts';
+import { longestWindowMs } from '../core/usage-limits.ts';
 import type { LeaseFilter, RequestFilter } from '../store/store.ts';
 import { canSeeAll, type Caller } from './caller.ts';
 import type { EngineDeps } from './deps.ts';
@@ -25,6 +26,9 @@ export type VisibleRole = Role & {
   readonly callerEligible: boolean;
   readonly residualAccess: ResidualAccess | undefined;
 };
+
+/** Leases read to check usage limits: more than any sensible activation count. */
+const MAX_USAGE_HISTORY = 1000;
 
 export class Broker {
   readonly deps: EngineDeps;
@@ -59,9 +63,9 @@ export class Broker {
    */
   async requestAccess(caller: Caller, roleName: string, ask: AccessAsk): Promise<RequestResult> {
     const role = this.role(caller, roleName);
-    const decision = evaluateAsk(caller.principal, role, ask);
-    this.checkGrantInput(role, ask);
     const now = this.deps.clock.now();
+    const decision = evaluateAsk(caller.principal, role, ask, { now, history: await this.usageOf(caller.principal.id, role, now) });
+    this.checkGrantInput(role, ask);
     const opened = openRequest({
       requestId: RequestId(this.deps.newId('req')),
       leaseId: LeaseId(this.deps.newId('lease')),
@@ -72,8 +76,15 @@ export class Broker {
       now,
       claimMs: this.deps.settings.claimMs,
     });
-    const outbox = opened.lease ? [] : ((await this.deps.notify?.approvalRequested(opened.request, role, now)) ?? []);
+    const notify = this.deps.notify;
+    const outbox =
+      opened.request.state === 'pending'
+        ? ((await notify?.approvalRequested(opened.request, role, now)) ?? [])
+        : opened.request.approval === 'break_glass'
+          ? ((await notify?.breakGlassGranted(opened.request, role, now)) ?? [])
+          : [];
     await record(this.deps, { insertRequests: [opened.request], insertLeases: opened.lease ? [opened.lease] : [], insertOutbox: outbox, events: opened.events });
+    // Pending (waits for people) or scheduled (the scheduler grants it when its start comes).
     if (!opened.lease) return { request: opened.request };
 
     const outcome = await runGrant(this.deps, opened.request, opened.lease);
@@ -88,6 +99,13 @@ export class Broker {
     return { request: outcome.request, lease: outcome.lease };
   }
 
+  /** The principal's recent leases of the role, as far back as its usage limits look (none without limits). */
+  async usageOf(principal: PrincipalId, role: Role, now: Date): Promise<readonly Lease[]> {
+    if (!role.limits) return [];
+    const since = new Date(now.getTime() - longestWindowMs(role.limits));
+    return this.deps.store.listLeases({ principal, role: role.name, requestedSince: since, limit: MAX_USAGE_HISTORY });
+  }
+
   /** What the requester hands in must suit the role's connector (e.g. a usable SSH public key), before anything is recorded. */
   private checkGrantInput(role: Role, ask: AccessAsk): void {
     const connector = this.deps.connectors.get(role.connector);
@@ -100,6 +118,15 @@ export class Broker {
     if (problems.length > 0) {
       throw InvalidInputError.of(problems.map((message) => ({ path: Object.keys(input ?? {})[0] ?? 'grantInput', message })));
     }
+  }
+
+  /** Withdraws one's own pending or scheduled request (admins: anyone's). */
+  async cancel(caller: Caller, requestId: string, note?: string): Promise<AccessRequest> {
+    const request = await this.getRequest(caller, requestId);
+    if (request.principal !== caller.principal.id && !caller.isAdmin) throw new ForbiddenError(`request ${requestId} belongs to ${request.principal}; only its requester or an admin can cancel it`);
+    const t = cancelRequest(request, { actor: caller.principal.id, now: this.deps.clock.now(), ...(note ? { note } : {}) });
+    await record(this.deps, { updateRequests: [t.request], events: t.events });
+    return t.request;
   }
 
   /** Ends one's own lease early. */

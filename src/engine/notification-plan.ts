@@ -2,12 +2,13 @@
 // when a request waits for them, the requester when it is approved, denied or expired, and every webhook
 // that takes the event. Addresses come from the people jitd knows (OIDC sign-ins, config identities).
 import type { NotificationsConfig, TokenIdentity } from '../config/types.ts';
-import type { Approval } from '../core/approval.ts';
+import { approvalPolicyOf, type Approval } from '../core/approval.ts';
+import type { Lease } from '../core/lease.ts';
 import type { PrincipalId } from '../core/ids.ts';
 import type { OutboxMessage } from '../core/outbox.ts';
 import { matchesSubject } from '../core/principal.ts';
 import type { AccessRequest } from '../core/request.ts';
-import type { Role } from '../core/role.ts';
+import type { ApproverRef, Role } from '../core/role.ts';
 import type { Notification, NotificationEvent } from '../notify/notification.ts';
 import type { EngineDeps } from './deps.ts';
 
@@ -21,6 +22,10 @@ interface Contact {
 export interface NotificationPlan {
   /** Approvers of a request that now waits for them (the requester excluded). */
   approvalRequested(request: AccessRequest, role: Role, now: Date): Promise<readonly OutboxMessage[]>;
+  /** Approvers of the role and the security contacts: someone took a break-glass role. */
+  breakGlassGranted(request: AccessRequest, role: Role, now: Date): Promise<readonly OutboxMessage[]>;
+  /** The security contacts: a lease's access could not be taken away and jitd keeps retrying. */
+  revocationFailing(lease: Lease, now: Date): Promise<readonly OutboxMessage[]>;
   /** The requester, about their request's outcome. */
   toRequester(event: Extract<NotificationEvent, 'request.approved' | 'request.denied' | 'request.expired'>, request: AccessRequest, approvals: readonly Approval[], now: Date): Promise<readonly OutboxMessage[]>;
 }
@@ -81,18 +86,24 @@ export function notificationPlan(
   };
 
   const requestLink = (id: string) => `${publicUrl}/requests/${encodeURIComponent(id)}`;
+  const leaseLink = (id: string) => `${publicUrl}/leases/${encodeURIComponent(id)}`;
+
+  /** The e-mail addresses of the people `refs` names for this request (the requester excluded). */
+  const approverEmails = async (refs: readonly ApproverRef[], request: AccessRequest, role: Role, people: Map<string, Contact>): Promise<string[]> => {
+    let manager: PrincipalId | undefined;
+    if (refs.includes('manager')) manager = await deps.connectors.get(role.connector)?.managerOf?.(request.principal).catch(() => undefined);
+    const approvers = [...people.values()].filter(
+      (p) => p.principal !== request.principal && refs.some((ref) => (ref === 'manager' ? p.principal === manager : matchesSubject({ id: p.principal as PrincipalId, groups: p.groups }, ref))),
+    );
+    return approvers.flatMap((p) => (p.email ? [p.email] : []));
+  };
 
   return {
     async approvalRequested(request, role, now) {
-      if (role.approval.mode !== 'manual') return [];
+      const policy = approvalPolicyOf(role, request);
+      if (policy.mode !== 'manual') return [];
       const people = await contacts();
-      const refs = role.approval.from;
-      let manager: PrincipalId | undefined;
-      if (refs.includes('manager')) manager = await deps.connectors.get(role.connector)?.managerOf?.(request.principal).catch(() => undefined);
-      const approvers = [...people.values()].filter(
-        (p) => p.principal !== request.principal && refs.some((ref) => (ref === 'manager' ? p.principal === manager : matchesSubject({ id: p.principal as PrincipalId, groups: p.groups }, ref))),
-      );
-      const to = approvers.flatMap((p) => (p.email ? [p.email] : []));
+      const to = await approverEmails(policy.from, request, role, people);
       const part = await requestPart(request, [], people);
       const link = requestLink(request.id);
       return messages(
@@ -100,6 +111,27 @@ export function notificationPlan(
         'approval.requested',
         to,
         now,
+      );
+    },
+
+    async breakGlassGranted(request, role, now) {
+      const people = await contacts();
+      const approvers = role.approval.mode === 'manual' ? await approverEmails(role.approval.from, request, role, people) : [];
+      const part = await requestPart(request, [], people);
+      const leaseId = request.leaseId ?? '';
+      const lease = { id: leaseId, principal: request.principal, role: request.role, expiresAt: new Date(now.getTime() + request.durationMs).toISOString() };
+      return messages(
+        (id) => ({ id, event: 'breakglass.granted', occurredAt: now.toISOString(), request: part, lease, links: { view: leaseLink(leaseId) } }),
+        'breakglass.granted',
+        [...approvers, ...config.securityContacts],
+        now,
+      );
+    },
+
+    async revocationFailing(lease, now) {
+      const part = { id: lease.id, principal: lease.principal, role: lease.role, expiresAt: lease.expiresAt.toISOString(), ...(lease.lastError ? { lastError: lease.lastError } : {}) };
+      return Promise.resolve(
+        messages((id) => ({ id, event: 'revocation.failing', occurredAt: now.toISOString(), lease: part, links: { view: leaseLink(lease.id) } }), 'revocation.failing', config.securityContacts, now),
       );
     },
 

@@ -8,6 +8,7 @@ import type { ChangeSet } from '../store/store.ts';
 import { expirePendingRequests } from './approvals.ts';
 import type { EngineDeps } from './deps.ts';
 import { PollingLoop } from './polling-loop.ts';
+import { startScheduledRequests } from './scheduled-starts.ts';
 import { record } from './record.ts';
 import { attemptRevocation, describeError, runGrant, runRevocation } from './target-ops.ts';
 
@@ -18,6 +19,8 @@ export interface TickReport {
   readonly grantsRecovered: number;
   /** Pending requests that reached their approval deadline undecided. */
   readonly requestsExpired: number;
+  /** Scheduled requests whose start came: their grants ran. */
+  readonly scheduledStarted: number;
   /** A full batch was due: there may be more, so the next tick runs at once. */
   readonly more: boolean;
 }
@@ -55,13 +58,15 @@ export class Scheduler {
     const results = await this.revokeAll([...started, ...retries]);
     const recovered = await this.recoverGrants(due.abandonedGrants, now, claimUntil);
     const requestsExpired = await expirePendingRequests(this.deps, now, settings.batchSize);
+    const scheduledStarted = await startScheduledRequests(this.deps, now, settings.batchSize);
     return {
+      scheduledStarted,
       expired: started.length,
       revoked: results.filter((l) => l.state === 'revoked').length,
       revokeFailed: results.filter((l) => l.state === 'revoke_failed').length,
       grantsRecovered: recovered,
       requestsExpired,
-      more: due.expired.length + due.revocations.length + due.abandonedGrants.length >= settings.batchSize || requestsExpired >= settings.batchSize,
+      more: due.expired.length + due.revocations.length + due.abandonedGrants.length >= settings.batchSize || requestsExpired >= settings.batchSize || scheduledStarted >= settings.batchSize,
     };
   }
 
@@ -74,7 +79,7 @@ export class Scheduler {
     const done: Lease[] = [];
     for (let at = 0; at < leases.length; at += REVOCATION_CHUNK) {
       const outcomes = await this.inParallel(leases.slice(at, at + REVOCATION_CHUNK), (lease) => attemptRevocation(this.deps, lease));
-      done.push(...(await this.commitEach(outcomes.map((o) => ({ lease: o.lease, change: { updateLeases: [o.lease], events: o.events } })))));
+      done.push(...(await this.commitEach(outcomes.map((o) => ({ lease: o.lease, change: { updateLeases: [o.lease], insertOutbox: o.outbox, events: o.events } })))));
     }
     return done;
   }
@@ -89,6 +94,7 @@ export class Scheduler {
     const all: ChangeSet = {
       updateRequests: items.flatMap((i) => i.change.updateRequests ?? []),
       updateLeases: items.flatMap((i) => i.change.updateLeases ?? []),
+      insertOutbox: items.flatMap((i) => i.change.insertOutbox ?? []),
       events: items.flatMap((i) => i.change.events),
     };
     try {

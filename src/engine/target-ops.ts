@@ -3,6 +3,7 @@
 import type { AuditEventDraft } from '../core/audit-event.ts';
 import { ConflictError } from '../core/errors.ts';
 import { confirmGrant, confirmRevocation, failGrant, failRevocation, type Lease } from '../core/lease.ts';
+import type { OutboxMessage } from '../core/outbox.ts';
 import type { AccessRequest } from '../core/request.ts';
 import { ConnectorError, type Connector } from '../connectors/connector.ts';
 import type { EngineDeps } from './deps.ts';
@@ -62,6 +63,8 @@ export async function runGrant(deps: EngineDeps, request: AccessRequest, lease: 
 export interface RevocationOutcome {
   readonly lease: Lease;
   readonly events: readonly AuditEventDraft[];
+  /** The security contacts' warning, on a lease's first failed attempt (the lease shows the later ones). */
+  readonly outbox: readonly OutboxMessage[];
 }
 
 /**
@@ -83,16 +86,19 @@ export async function attemptRevocation(deps: EngineDeps, lease: Lease): Promise
     if (lease.revokeReason === 'expired') {
       deps.metrics.revocationLag.observe({ role: lease.role }, Math.max(0, outcome.lease.revokeConfirmedAt!.getTime() - lease.expiresAt.getTime()) / 1000);
     }
-    return outcome;
+    return { ...outcome, outbox: [] };
   } catch (error) {
     deps.metrics.revocations.inc({ role: lease.role, outcome: 'failed' });
-    return failRevocation(lease, describeError(error), deps.clock.now(), deps.settings.retry, deps.random());
+    const now = deps.clock.now();
+    const failed = failRevocation(lease, describeError(error), now, deps.settings.retry, deps.random());
+    const outbox = failed.lease.attempts === 1 ? ((await deps.notify?.revocationFailing(failed.lease, now)) ?? []) : [];
+    return { ...failed, outbox };
   }
 }
 
 /** Attempts the revocation and commits its outcome. */
 export async function runRevocation(deps: EngineDeps, lease: Lease): Promise<Lease> {
   const outcome = await attemptRevocation(deps, lease);
-  await record(deps, { updateLeases: [outcome.lease], events: outcome.events });
+  await record(deps, { updateLeases: [outcome.lease], insertOutbox: outcome.outbox, events: outcome.events });
   return outcome.lease;
 }

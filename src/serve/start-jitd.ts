@@ -14,6 +14,7 @@ import type { Role } from '../core/role.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { sessionRecordings } from '../engine/session-recordings.ts';
 import { ApprovalDesk } from '../engine/approvals.ts';
+import { LeaseDesk } from '../engine/lease-changes.ts';
 import { notificationPlan } from '../engine/notification-plan.ts';
 import { Notifier } from '../engine/notifier.ts';
 import { notificationChannels } from './notification-channels.ts';
@@ -143,6 +144,7 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
     bodyLimitBytes: config.server.bodyLimitBytes,
     sessions: sessionRecordings(broker),
     approvals: new ApprovalDesk(broker),
+    leases: new LeaseDesk(broker),
     sessionRecordingLimitBytes: config.server.sessionRecordingLimitBytes,
     ...(config.server.tls ? { tls: config.server.tls } : {}),
     version: JITD_VERSION,

@@ -60,7 +60,7 @@ describe('the expiry scheduler', () => {
     for (const user of USERS) await jitd.broker.requestAccess(caller(user), 'admins', { durationMs: 60_000 });
     assert.equal((await slapd.members(group)).length, USERS.length + 1);
     const early = await jitd.scheduler.tick();
-    assert.deepEqual(early, { expired: 0, revoked: 0, revokeFailed: 0, grantsRecovered: 0, requestsExpired: 0, more: false }, 'nothing is due before expiry');
+    assert.deepEqual(early, { expired: 0, revoked: 0, revokeFailed: 0, grantsRecovered: 0, requestsExpired: 0, scheduledStarted: 0, more: false }, 'nothing is due before expiry');
 
     advance(60_000);
     const reports = [];

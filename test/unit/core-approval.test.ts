@@ -10,6 +10,9 @@ import type { Principal } from '../../src/core/principal.ts';
 import type { AccessRequest } from '../../src/core/request.ts';
 import type { Role } from '../../src/core/role.ts';
 
+/** The policy's context for asks with no earlier use of the role. */
+const NO_HISTORY = { now: new Date('2026-01-05T09:00:00Z'), history: [] };
+
 const HOUR = 3_600_000;
 const t0 = new Date('2030-01-01T08:00:00.000Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
@@ -34,7 +37,7 @@ const dave: Principal = { id: PrincipalId('dave'), groups: ['auditors'] };
 
 function pendingRequest(requester: Principal = alice): AccessRequest {
   const ask = { durationMs: 2 * HOUR, reason: 'CHG-7 schema migration' };
-  const opened = openRequest({ requestId: RequestId('req-1'), leaseId: LeaseId('unused'), principal: requester, role, ask, decision: evaluateAsk(requester, role, ask), now: t0, claimMs: 30_000 });
+  const opened = openRequest({ requestId: RequestId('req-1'), leaseId: LeaseId('unused'), principal: requester, role, ask, decision: evaluateAsk(requester, role, ask, NO_HISTORY), now: t0, claimMs: 30_000 });
   return opened.request;
 }
 

@@ -8,6 +8,9 @@ import { evaluateAsk, type AccessAsk } from '../../src/core/policy.ts';
 import type { Principal } from '../../src/core/principal.ts';
 import type { Role } from '../../src/core/role.ts';
 
+/** The policy's context for asks with no earlier use of the role. */
+const NO_HISTORY = { now: new Date('2026-01-05T09:00:00Z'), history: [] };
+
 const HOUR = 3_600_000;
 const now = new Date('2025-01-01T12:00:00.000Z');
 const later = (ms: number) => new Date(now.getTime() + ms);
@@ -36,7 +39,7 @@ function open(role: Role, ask: AccessAsk) {
     principal: olga,
     role,
     ask,
-    decision: evaluateAsk(olga, role, ask),
+    decision: evaluateAsk(olga, role, ask, NO_HISTORY),
     now,
     claimMs: 30_000,
   });

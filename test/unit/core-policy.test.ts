@@ -7,6 +7,9 @@ import { evaluateAsk, isEligible, MAX_REASON_LENGTH, MAX_TICKET_LENGTH } from '.
 import type { Principal } from '../../src/core/principal.ts';
 import type { Role } from '../../src/core/role.ts';
 
+/** The policy's context for asks with no earlier use of the role. */
+const NO_HISTORY = { now: new Date('2026-01-05T09:00:00Z'), history: [] };
+
 const HOUR = 3_600_000;
 
 const role: Role = {
@@ -43,18 +46,18 @@ function assertInvalid(fn: () => unknown, message: string, issues: ReadonlyArray
 describe('eligibility', () => {
   test('a principal named by user reference is eligible', () => {
     assert.equal(isEligible(alice, role), true);
-    assert.deepEqual(evaluateAsk(alice, role, {}), { outcome: 'auto_approved', durationMs: HOUR });
+    assert.deepEqual(evaluateAsk(alice, role, {}, NO_HISTORY), { outcome: 'auto_approved', durationMs: HOUR });
   });
 
   test('a principal in an eligible group is eligible', () => {
     assert.equal(isEligible(olga, role), true);
-    assert.deepEqual(evaluateAsk(olga, role, { durationMs: 2 * HOUR }), { outcome: 'auto_approved', durationMs: 2 * HOUR });
+    assert.deepEqual(evaluateAsk(olga, role, { durationMs: 2 * HOUR }, NO_HISTORY), { outcome: 'auto_approved', durationMs: 2 * HOUR });
   });
 
   test('an ineligible principal is refused with ForbiddenError naming the principal and the role', () => {
     assert.equal(isEligible(mallory, role), false);
     assert.throws(
-      () => evaluateAsk(mallory, role, {}),
+      () => evaluateAsk(mallory, role, {}, NO_HISTORY),
       (error: unknown) => {
         assert.ok(error instanceof ForbiddenError);
         assert.equal(error.kind, 'forbidden');
@@ -66,7 +69,7 @@ describe('eligibility', () => {
   });
 
   test('ineligibility is reported before any problem with the ask, so the role limits stay hidden', () => {
-    assert.throws(() => evaluateAsk(mallory, strictRole, { durationMs: 100 * HOUR, reason: ' ', ticket: 'nope' }), {
+    assert.throws(() => evaluateAsk(mallory, strictRole, { durationMs: 100 * HOUR, reason: ' ', ticket: 'nope' }, NO_HISTORY), {
       name: 'ForbiddenError',
       message: 'mallory is not eligible for role db-admin',
     });
@@ -75,65 +78,65 @@ describe('eligibility', () => {
 
 describe('duration', () => {
   test('the role default applies when the ask gives none', () => {
-    assert.deepEqual(evaluateAsk(alice, { ...role, defaultDurationMs: 30 * 60_000 }, {}), { outcome: 'auto_approved', durationMs: 30 * 60_000 });
+    assert.deepEqual(evaluateAsk(alice, { ...role, defaultDurationMs: 30 * 60_000 }, {}, NO_HISTORY), { outcome: 'auto_approved', durationMs: 30 * 60_000 });
   });
 
   test('exactly the maximum is allowed', () => {
-    assert.deepEqual(evaluateAsk(alice, role, { durationMs: 4 * HOUR }), { outcome: 'auto_approved', durationMs: 4 * HOUR });
+    assert.deepEqual(evaluateAsk(alice, role, { durationMs: 4 * HOUR }, NO_HISTORY), { outcome: 'auto_approved', durationMs: 4 * HOUR });
   });
 
   test('exactly one second is allowed', () => {
-    assert.deepEqual(evaluateAsk(alice, role, { durationMs: 1_000 }), { outcome: 'auto_approved', durationMs: 1_000 });
+    assert.deepEqual(evaluateAsk(alice, role, { durationMs: 1_000 }, NO_HISTORY), { outcome: 'auto_approved', durationMs: 1_000 });
   });
 
   test('over the maximum is refused with both durations formatted', () => {
-    assertInvalid(() => evaluateAsk(alice, role, { durationMs: 5 * HOUR + 30 * 60_000 }), "duration: 5h30m exceeds the role's maximum of 4h", [
+    assertInvalid(() => evaluateAsk(alice, role, { durationMs: 5 * HOUR + 30 * 60_000 }, NO_HISTORY), "duration: 5h30m exceeds the role's maximum of 4h", [
       { path: 'duration', message: "5h30m exceeds the role's maximum of 4h" },
     ]);
   });
 
   test('a default above the maximum is refused like an asked one', () => {
-    assertInvalid(() => evaluateAsk(alice, { ...role, defaultDurationMs: 2 * 86_400_000 }, {}), "duration: 2d exceeds the role's maximum of 4h", [
+    assertInvalid(() => evaluateAsk(alice, { ...role, defaultDurationMs: 2 * 86_400_000 }, {}, NO_HISTORY), "duration: 2d exceeds the role's maximum of 4h", [
       { path: 'duration', message: "2d exceeds the role's maximum of 4h" },
     ]);
   });
 
   for (const durationMs of [999, 0, -HOUR, 1_500.5, Number.NaN]) {
     test(`a duration of ${durationMs} ms is refused as under one second`, () => {
-      assertInvalid(() => evaluateAsk(alice, role, { durationMs }), 'duration: must be at least 1s', [{ path: 'duration', message: 'must be at least 1s' }]);
+      assertInvalid(() => evaluateAsk(alice, role, { durationMs }, NO_HISTORY), 'duration: must be at least 1s', [{ path: 'duration', message: 'must be at least 1s' }]);
     });
   }
 });
 
 describe('reason', () => {
   test('a missing reason is refused when the role requires one', () => {
-    assertInvalid(() => evaluateAsk(alice, { ...role, requireReason: true }, {}), 'reason: role db-admin requires a reason', [
+    assertInvalid(() => evaluateAsk(alice, { ...role, requireReason: true }, {}, NO_HISTORY), 'reason: role db-admin requires a reason', [
       { path: 'reason', message: 'role db-admin requires a reason' },
     ]);
   });
 
   test('a whitespace-only reason counts as missing', () => {
-    assertInvalid(() => evaluateAsk(alice, { ...role, requireReason: true }, { reason: ' \t\n ' }), 'reason: role db-admin requires a reason', [
+    assertInvalid(() => evaluateAsk(alice, { ...role, requireReason: true }, { reason: ' \t\n ' }, NO_HISTORY), 'reason: role db-admin requires a reason', [
       { path: 'reason', message: 'role db-admin requires a reason' },
     ]);
   });
 
   test('a reason is accepted when required and given', () => {
-    assert.deepEqual(evaluateAsk(alice, { ...role, requireReason: true }, { reason: 'fix replication' }), { outcome: 'auto_approved', durationMs: HOUR });
+    assert.deepEqual(evaluateAsk(alice, { ...role, requireReason: true }, { reason: 'fix replication' }, NO_HISTORY), { outcome: 'auto_approved', durationMs: HOUR });
   });
 
   test('no reason is fine when the role does not require one', () => {
-    assert.deepEqual(evaluateAsk(alice, role, {}), { outcome: 'auto_approved', durationMs: HOUR });
-    assert.deepEqual(evaluateAsk(alice, role, { reason: '   ' }), { outcome: 'auto_approved', durationMs: HOUR });
+    assert.deepEqual(evaluateAsk(alice, role, {}, NO_HISTORY), { outcome: 'auto_approved', durationMs: HOUR });
+    assert.deepEqual(evaluateAsk(alice, role, { reason: '   ' }, NO_HISTORY), { outcome: 'auto_approved', durationMs: HOUR });
   });
 
   test('a reason of exactly the maximum length (after trimming) is accepted', () => {
     assert.equal(MAX_REASON_LENGTH, 1_000);
-    assert.deepEqual(evaluateAsk(alice, role, { reason: `  ${'r'.repeat(MAX_REASON_LENGTH)}  ` }), { outcome: 'auto_approved', durationMs: HOUR });
+    assert.deepEqual(evaluateAsk(alice, role, { reason: `  ${'r'.repeat(MAX_REASON_LENGTH)}  ` }, NO_HISTORY), { outcome: 'auto_approved', durationMs: HOUR });
   });
 
   test('a reason over the maximum length is refused', () => {
-    assertInvalid(() => evaluateAsk(alice, role, { reason: 'r'.repeat(MAX_REASON_LENGTH + 1) }), 'reason: must be at most 1000 characters', [
+    assertInvalid(() => evaluateAsk(alice, role, { reason: 'r'.repeat(MAX_REASON_LENGTH + 1) }, NO_HISTORY), 'reason: must be at most 1000 characters', [
       { path: 'reason', message: 'must be at most 1000 characters' },
     ]);
   });
@@ -143,14 +146,14 @@ describe('ticket', () => {
   const ticketRole: Role = { ...role, ticketPattern: 'INC-\\d+' };
 
   test('a ticket matching the pattern is accepted, surrounding whitespace ignored', () => {
-    assert.deepEqual(evaluateAsk(alice, ticketRole, { ticket: 'INC-1234' }), { outcome: 'auto_approved', durationMs: HOUR });
-    assert.deepEqual(evaluateAsk(alice, ticketRole, { ticket: '  INC-7 ' }), { outcome: 'auto_approved', durationMs: HOUR });
+    assert.deepEqual(evaluateAsk(alice, ticketRole, { ticket: 'INC-1234' }, NO_HISTORY), { outcome: 'auto_approved', durationMs: HOUR });
+    assert.deepEqual(evaluateAsk(alice, ticketRole, { ticket: '  INC-7 ' }, NO_HISTORY), { outcome: 'auto_approved', durationMs: HOUR });
   });
 
   test('a missing or blank ticket is refused when the role has a pattern', () => {
     for (const ticket of [undefined, '', '   ']) {
       assertInvalid(
-        () => evaluateAsk(alice, ticketRole, ticket === undefined ? {} : { ticket }),
+        () => evaluateAsk(alice, ticketRole, ticket === undefined ? {} : { ticket }, NO_HISTORY),
         'ticket: role db-admin requires a ticket matching INC-\\d+',
         [{ path: 'ticket', message: 'role db-admin requires a ticket matching INC-\\d+' }],
       );
@@ -158,14 +161,14 @@ describe('ticket', () => {
   });
 
   test('a ticket that does not match the pattern is refused', () => {
-    assertInvalid(() => evaluateAsk(alice, ticketRole, { ticket: 'CHG-12' }), 'ticket: "CHG-12" does not match INC-\\d+', [
+    assertInvalid(() => evaluateAsk(alice, ticketRole, { ticket: 'CHG-12' }, NO_HISTORY), 'ticket: "CHG-12" does not match INC-\\d+', [
       { path: 'ticket', message: '"CHG-12" does not match INC-\\d+' },
     ]);
   });
 
   test('the pattern is anchored at both ends', () => {
     for (const ticket of ['xINC-1', 'INC-1x', 'see INC-1']) {
-      assertInvalid(() => evaluateAsk(alice, ticketRole, { ticket }), `ticket: "${ticket}" does not match INC-\\d+`, [
+      assertInvalid(() => evaluateAsk(alice, ticketRole, { ticket }, NO_HISTORY), `ticket: "${ticket}" does not match INC-\\d+`, [
         { path: 'ticket', message: `"${ticket}" does not match INC-\\d+` },
       ]);
     }
@@ -173,33 +176,33 @@ describe('ticket', () => {
 
   test('an alternation in the pattern is anchored as a whole', () => {
     const either: Role = { ...role, ticketPattern: 'INC-\\d+|CHG-\\d+' };
-    assert.equal(evaluateAsk(alice, either, { ticket: 'CHG-9' }).outcome, 'auto_approved');
-    assertInvalid(() => evaluateAsk(alice, either, { ticket: 'INC-1 and more' }), 'ticket: "INC-1 and more" does not match INC-\\d+|CHG-\\d+', [
+    assert.equal(evaluateAsk(alice, either, { ticket: 'CHG-9' }, NO_HISTORY).outcome, 'auto_approved');
+    assertInvalid(() => evaluateAsk(alice, either, { ticket: 'INC-1 and more' }, NO_HISTORY), 'ticket: "INC-1 and more" does not match INC-\\d+|CHG-\\d+', [
       { path: 'ticket', message: '"INC-1 and more" does not match INC-\\d+|CHG-\\d+' },
     ]);
   });
 
   test('a ticket is optional and free-form when the role has no pattern', () => {
-    assert.deepEqual(evaluateAsk(alice, role, { ticket: 'anything at all' }), { outcome: 'auto_approved', durationMs: HOUR });
+    assert.deepEqual(evaluateAsk(alice, role, { ticket: 'anything at all' }, NO_HISTORY), { outcome: 'auto_approved', durationMs: HOUR });
   });
 
   test('a ticket over the maximum length is refused, with or without a pattern', () => {
     assert.equal(MAX_TICKET_LENGTH, 200);
     const ticket = `INC-${'1'.repeat(MAX_TICKET_LENGTH)}`;
     for (const r of [role, ticketRole]) {
-      assertInvalid(() => evaluateAsk(alice, r, { ticket }), 'ticket: must be at most 200 characters', [{ path: 'ticket', message: 'must be at most 200 characters' }]);
+      assertInvalid(() => evaluateAsk(alice, r, { ticket }, NO_HISTORY), 'ticket: must be at most 200 characters', [{ path: 'ticket', message: 'must be at most 200 characters' }]);
     }
   });
 
   test('a ticket of exactly the maximum length is accepted', () => {
-    assert.equal(evaluateAsk(alice, ticketRole, { ticket: `INC-${'1'.repeat(MAX_TICKET_LENGTH - 4)}` }).outcome, 'auto_approved');
+    assert.equal(evaluateAsk(alice, ticketRole, { ticket: `INC-${'1'.repeat(MAX_TICKET_LENGTH - 4)}` }, NO_HISTORY).outcome, 'auto_approved');
   });
 });
 
 describe('several problems at once', () => {
   test('one error lists every problem in its message and has one issue per problem', () => {
     assertInvalid(
-      () => evaluateAsk(alice, strictRole, { durationMs: 5 * HOUR, reason: '  ', ticket: 'xINC-1' }),
+      () => evaluateAsk(alice, strictRole, { durationMs: 5 * HOUR, reason: '  ', ticket: 'xINC-1' }, NO_HISTORY),
       'duration: 5h exceeds the role\'s maximum of 4h; reason: role db-admin requires a reason; ticket: "xINC-1" does not match INC-\\d+',
       [
         { path: 'duration', message: "5h exceeds the role's maximum of 4h" },
@@ -211,7 +214,7 @@ describe('several problems at once', () => {
 
   test('an ask with too short a duration and no ticket reports both', () => {
     assertInvalid(
-      () => evaluateAsk(olga, strictRole, { durationMs: 10, reason: 'ok' }),
+      () => evaluateAsk(olga, strictRole, { durationMs: 10, reason: 'ok' }, NO_HISTORY),
       'duration: must be at least 1s; ticket: role db-admin requires a ticket matching INC-\\d+',
       [
         { path: 'duration', message: 'must be at least 1s' },
@@ -223,15 +226,15 @@ describe('several problems at once', () => {
 
 describe('outcome', () => {
   test('an auto-approval role approves a valid ask', () => {
-    assert.deepEqual(evaluateAsk(alice, strictRole, { durationMs: 2 * HOUR, reason: 'deploy', ticket: 'INC-42' }), { outcome: 'auto_approved', durationMs: 2 * HOUR });
+    assert.deepEqual(evaluateAsk(alice, strictRole, { durationMs: 2 * HOUR, reason: 'deploy', ticket: 'INC-42' }, NO_HISTORY), { outcome: 'auto_approved', durationMs: 2 * HOUR });
   });
 
   test('a manual-approval role needs the configured number of approvals', () => {
-    assert.deepEqual(evaluateAsk(alice, manualRole, { durationMs: 2 * HOUR }), { outcome: 'needs_approval', durationMs: 2 * HOUR, approvalsRequired: 2, timeoutMs: 3_600_000 });
+    assert.deepEqual(evaluateAsk(alice, manualRole, { durationMs: 2 * HOUR }, NO_HISTORY), { outcome: 'needs_approval', durationMs: 2 * HOUR, approvalsRequired: 2, timeoutMs: 3_600_000 });
   });
 
   test('a manual-approval role still refuses an invalid ask', () => {
-    assertInvalid(() => evaluateAsk(alice, manualRole, { durationMs: 5 * HOUR }), "duration: 5h exceeds the role's maximum of 4h", [
+    assertInvalid(() => evaluateAsk(alice, manualRole, { durationMs: 5 * HOUR }, NO_HISTORY), "duration: 5h exceeds the role's maximum of 4h", [
       { path: 'duration', message: "5h exceeds the role's maximum of 4h" },
     ]);
   });

@@ -10,6 +10,7 @@ const ALLOWED: ReadonlySet<string> = new Set([
   'pending→denied',
   'pending→cancelled',
   'pending→expired',
+  'pending→failed',
   'approved→active',
   'approved→failed',
   'approved→cancelled',

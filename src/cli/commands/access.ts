@@ -1,9 +1,11 @@
-// jitd request / release / revoke: asking for access and ending it.
+// jitd request / cancel / extend / release / revoke / review: asking for access, changing it and ending it.
 import type { Command } from 'commander';
 import type { LeaseView, RequestView } from '../../api/views.ts';
 import { contextOf } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
+import { InvalidInputError } from '../../core/errors.ts';
 import { emit, leaseBlock, targetText, when } from '../output.ts';
+import { parseStartTime } from '../start-time.ts';
 
 export function registerAccessCommands(program: Command): void {
   program
@@ -13,23 +15,74 @@ export function registerAccessCommands(program: Command): void {
     .option('--for <duration>', "how long, e.g. 30m, 1h, 1h30m (default: the role's default)")
     .option('--reason <text>', 'why you need it (required by most roles)')
     .option('--ticket <id>', 'change or incident ticket, when the role asks for one')
-    .addHelpText('after', '\nExample:\n  jitd request domain-admins --for 1h --reason "INC-4711 restore replication"')
-    .action(async (role: string, opts: { for?: string; reason?: string; ticket?: string }, command: Command) => {
+    .option('--start <time>', 'start later: 22:00 (next occurrence, local time), +2h, "in 30m", "2026-11-24 22:00" or ISO 8601; the window starts at the grant')
+    .addHelpText('after', '\nExamples:\n  jitd request domain-admins --for 1h --reason "INC-4711 restore replication"\n  jitd request db-owner --start 22:00 --for 4h --reason "CHG-88 maintenance window"')
+    .action(async (role: string, opts: { for?: string; reason?: string; ticket?: string; start?: string }, command: Command) => {
       const { client, format } = contextOf(command);
+      const startAt = opts.start === undefined ? undefined : parseStartTime(opts.start, new Date());
       const result = await client.post<{ request: RequestView; lease?: LeaseView }>('/v1/requests', {
         role,
         ...(opts.for ? { duration: opts.for } : {}),
         ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
         ...(opts.ticket !== undefined ? { ticket: opts.ticket } : {}),
+        ...(startAt ? { startAt: startAt.toISOString() } : {}),
+      });
+      emit(format, result, () => requestOutcomeText(role, result));
+    });
+
+  program
+    .command('cancel')
+    .description('withdraw your pending or scheduled request (admins: anyone\'s)')
+    .argument('<request>', 'request id (req-…)')
+    .option('--reason <text>', 'optional note for the audit trail')
+    .action(async (requestId: string, opts: { reason?: string }, command: Command) => {
+      const { client, format } = contextOf(command);
+      const result = await client.post<{ request: RequestView }>(`/v1/requests/${encodeURIComponent(requestId)}/cancel`, opts.reason ? { reason: opts.reason } : {});
+      emit(format, result, () => `Cancelled ${requestId} (${result.request.role} for ${result.request.principal}).`);
+    });
+
+  program
+    .command('extend')
+    .description('ask for more time on your active lease; the role\'s policy decides (at once, or approvers)')
+    .argument('<lease>', 'lease id')
+    .requiredOption('--by <duration>', 'how much longer, e.g. 30m, 1h')
+    .option('--reason <text>', 'why (required by most roles)')
+    .addHelpText('after', '\nA lease with its extensions never lasts longer than the role\'s maxExtendedDuration. SSH certificates\ncarry their end and cannot be extended: request the role again.\n\nExample:\n  jitd extend lease-… --by 30m --reason "restore still running"')
+    .action(async (lease: string, opts: { by: string; reason?: string }, command: Command) => {
+      const { client, format } = contextOf(command);
+      const result = await client.post<{ lease: LeaseView; request?: RequestView }>(`/v1/leases/${encodeURIComponent(lease)}/extend`, {
+        by: opts.by,
+        ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
       });
       emit(format, result, () => {
-        if (!result.lease) {
-          const r = result.request;
-          return `Request ${r.id} for ${role} is ${r.state}: it needs ${r.approvalsRequired ?? 1} approval${r.approvalsRequired === 1 ? '' : 's'} before ${when(r.approvalDeadline)}.\nApprovers see it with: jitd pending; follow it with: jitd show ${r.id}`;
+        const r = result.request;
+        if (r) {
+          return `Extension ${r.id} of ${lease} by ${r.duration} waits for ${r.approvalsRequired ?? 1} approval${r.approvalsRequired === 1 ? '' : 's'} before ${when(r.approvalDeadline)}${r.limitExceeded ? ` (${r.limitExceeded})` : ''}.\nThe lease still ends ${when(result.lease.expiresAt)} unless it is approved; follow it with: jitd show ${r.id}`;
         }
-        const l = result.lease;
-        return `Granted ${l.role} to ${l.principal} (${targetText(l.target)}) for ${l.duration}.\n${leaseBlock(l)}\nEnd it early with: jitd release ${l.id}`;
+        return `Extended ${lease} by ${opts.by}: it now ends ${when(result.lease.expiresAt)}.\n${leaseBlock(result.lease)}`;
       });
+    });
+
+  program
+    .command('review')
+    .description('review a break-glass lease after the fact: accept its use, or refuse it (which ends access that still holds)')
+    .argument('<lease>', 'lease id (see jitd status, or jitd leases --unreviewed)')
+    .option('--accept', 'the use was justified')
+    .option('--refuse', 'the use was not justified: access that still holds is revoked now')
+    .option('--comment <text>', 'what you found (required to refuse)')
+    .action(async (lease: string, opts: { accept?: boolean; refuse?: boolean; comment?: string }, command: Command) => {
+      const { client, format } = contextOf(command);
+      if (opts.accept === opts.refuse) throw new InvalidInputError('say --accept or --refuse (one of them)', [{ path: 'verdict', message: 'say --accept or --refuse' }]);
+      const result = await client.post<{ lease: LeaseView }>(`/v1/leases/${encodeURIComponent(lease)}/review`, {
+        verdict: opts.accept ? 'accepted' : 'refused',
+        ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
+      });
+      emit(format, result, () => {
+        const l = result.lease;
+        if (opts.accept) return `Reviewed ${lease}: accepted ${l.principal}'s break-glass use of ${l.role}.`;
+        return `Reviewed ${lease}: refused. ${l.state === 'revoked' ? `${l.principal} no longer holds ${l.role}.` : l.state === 'revoke_failed' ? 'Revoking it failed; jitd keeps retrying.' : `The lease is ${l.state}.`}`;
+      });
+      if (result.lease.state === 'revoke_failed') process.exitCode = EXIT.target;
     });
 
   program
@@ -55,6 +108,20 @@ export function registerAccessCommands(program: Command): void {
       emit(format, result, () => endedText(result.lease, 'Revoked'));
       if (result.lease.state === 'revoke_failed') process.exitCode = EXIT.target;
     });
+}
+
+function requestOutcomeText(role: string, result: { request: RequestView; lease?: LeaseView }): string {
+  const r = result.request;
+  const l = result.lease;
+  if (l) {
+    const loud = r.approval === 'break_glass' ? `BREAK-GLASS: granted without approval. Approvers and the security contacts have been told; someone will review this use.\n` : '';
+    return `${loud}Granted ${l.role} to ${l.principal} (${targetText(l.target)}) for ${l.duration}.\n${leaseBlock(l)}\nEnd it early with: jitd release ${l.id}`;
+  }
+  if (r.state === 'approved' && r.startAt) {
+    return `Request ${r.id} for ${role} is approved and scheduled: it is granted at ${when(r.startAt)} for ${r.duration}.\nCancel it before then with: jitd cancel ${r.id}`;
+  }
+  const why = r.limitExceeded ? ` The role is automatic, but ${r.limitExceeded}.` : '';
+  return `Request ${r.id} for ${role} is ${r.state}: it needs ${r.approvalsRequired ?? 1} approval${r.approvalsRequired === 1 ? '' : 's'} before ${when(r.approvalDeadline)}.${why}\nApprovers see it with: jitd pending; follow it with: jitd show ${r.id}`;
 }
 
 function endedText(lease: LeaseView, verb: string): string {

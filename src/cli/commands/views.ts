@@ -9,6 +9,8 @@ interface StatusBody {
   active: LeaseView[];
   revoking: LeaseView[];
   pending: RequestView[];
+  scheduled: RequestView[];
+  unreviewedBreakGlass: LeaseView[];
   counts?: Record<string, number>;
   standingAccess?: { checkedAt: string; findings: { role: string; holder: string; raw: string; firstSeenAt: string; removed: boolean }[]; errors: { role: string; error: string }[] };
 }
@@ -42,10 +44,17 @@ export function registerViewCommands(program: Command): void {
     .option('--state <states>', 'comma-separated: granting, active, revoking, revoke_failed, revoked')
     .option('--principal <id>', 'only this principal (admins, auditors)')
     .option('--role <name>', 'only this role')
+    .option('--unreviewed', 'only break-glass leases nobody has reviewed yet')
     .option('--limit <n>', 'at most this many (1-1000)', '100')
-    .action(async (opts: { state?: string; principal?: string; role?: string; limit: string }, command: Command) => {
+    .action(async (opts: { state?: string; principal?: string; role?: string; unreviewed?: boolean; limit: string }, command: Command) => {
       const { client, format } = contextOf(command);
-      const body = await client.get<{ leases: LeaseView[] }>('/v1/leases', { state: opts.state, principal: opts.principal, role: opts.role, limit: opts.limit });
+      const body = await client.get<{ leases: LeaseView[] }>('/v1/leases', {
+        state: opts.state,
+        principal: opts.principal,
+        role: opts.role,
+        unreviewed: opts.unreviewed ? 'true' : undefined,
+        limit: opts.limit,
+      });
       emit(format, body, () => leaseRows(body.leases));
     });
 
@@ -121,6 +130,10 @@ function statusText(s: StatusBody): string {
   const parts = [`Active access (${s.active.length}):`, leaseRows(s.active)];
   if (s.revoking.length) parts.push('', `Revocations in progress or failing (${s.revoking.length}):`, leaseRows(s.revoking));
   if (s.pending.length) parts.push('', `Pending requests (${s.pending.length}):`, requestRows(s.pending));
+  if (s.scheduled.length) parts.push('', `Scheduled requests (${s.scheduled.length}):`, table(['REQUEST', 'WHO', 'ROLE', 'STARTS', 'FOR'], s.scheduled.map((r) => [r.id, r.principal, r.role, when(r.startAt), r.duration])));
+  if (s.unreviewedBreakGlass.length) {
+    parts.push('', `Break-glass leases waiting for review (${s.unreviewedBreakGlass.length}): review each with jitd review LEASE --accept|--refuse`, leaseRows(s.unreviewedBreakGlass));
+  }
   if (s.counts) parts.push('', `Leases by state: ${Object.entries(s.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (s.standingAccess) {
     const f = s.standingAccess.findings;
