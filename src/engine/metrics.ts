@@ -16,24 +16,38 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 
 export function createEngineMetrics(readCounts: () => Promise<LeaseCounts>): EngineMetrics {
   const registry = new Registry();
-  // One store read at scrape time feeds both gauges. The registry serialises metrics in registration order,
-  // so the first one registered does the read.
-  const gauges: { overdue?: Gauge } = {};
+  // prom-client collects all metrics of a scrape concurrently, so each gauge reads the counts itself; the
+  // reads of one scrape share one store query. (Setting one gauge from another's collect raced: it showed
+  // the previous scrape's value.)
+  let inFlight: Promise<LeaseCounts> | undefined;
+  const counts = () =>
+    (inFlight ??= readCounts().finally(() => {
+      inFlight = undefined;
+    }));
   new Gauge({
     name: 'jitd_leases',
     help: 'Leases by state',
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const counts = await readCounts();
-      for (const [state, count] of Object.entries(counts.byState)) this.set({ state }, count);
-      gauges.overdue?.set(counts.overdueRevocations);
+      for (const [state, count] of Object.entries((await counts()).byState)) this.set({ state }, count);
     },
   });
-  gauges.overdue = new Gauge({
+  new Gauge({
     name: 'jitd_revocations_overdue',
     help: 'Revocations not confirmed within scheduler.overdueAfter of being due',
     registers: [registry],
+    async collect() {
+      this.set((await counts()).overdueRevocations);
+    },
+  });
+  new Gauge({
+    name: 'jitd_breakglass_unreviewed',
+    help: 'Break-glass leases nobody has reviewed yet',
+    registers: [registry],
+    async collect() {
+      this.set((await counts()).unreviewedBreakGlass);
+    },
   });
   return {
     registry,

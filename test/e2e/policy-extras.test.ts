@@ -93,6 +93,7 @@ describe('break-glass, usage limits, extensions and scheduled starts in jitd ser
     assert.match(status.stdout, new RegExp(leaseId));
     const counts = (await jitd.json<{ counts: Record<string, number> }>('bob', ['status'])).counts;
     assert.equal(counts.unreviewedBreakGlass, 1);
+    assert.match(await (await fetch(`${jitd.url}/metrics`)).text(), /^jitd_breakglass_unreviewed 1$/m);
 
     const own = await jitd.cli('alice', ['review', leaseId, '--accept']);
     assert.equal(own.code, 4);
@@ -108,6 +109,7 @@ describe('break-glass, usage limits, extensions and scheduled starts in jitd ser
     const { lease } = await jitd.json<{ lease: LeaseJson }>('bob', ['show', leaseId]);
     assert.deepEqual(lease.review && [lease.review.by, lease.review.verdict, lease.review.comment], ['carol', 'refused', 'no incident INC-1 exists']);
     assert.equal((await jitd.json<{ counts: Record<string, number> }>('bob', ['status'])).counts.unreviewedBreakGlass, 0);
+    assert.match(await (await fetch(`${jitd.url}/metrics`)).text(), /^jitd_breakglass_unreviewed 0$/m);
 
     const events = await auditOf((e) => e.leaseId === leaseId);
     assert.deepEqual(
