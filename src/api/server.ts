@@ -11,6 +11,7 @@ import { describeScopes, type Authenticator } from './auth.ts';
 import { registerBrowserAuth } from './browser-auth.ts';
 import { toErrorResponse } from './http-errors.ts';
 import { identityRoutes, type IdentityDeps } from './identity-routes.ts';
+import { reportRoutes } from './report-routes.ts';
 import { openApiDocument } from './openapi.ts';
 import { requiredScope, routeKey } from './route-scopes.ts';
 import { apiRoutes, type ApiDeps } from './routes.ts';
@@ -57,7 +58,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ...(options.tls ? { https: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } } : {}),
   });
   const identityDeps: IdentityDeps = { ...options.identity, store: options.store, clock: options.clock };
-  const routes = [...apiRoutes(options), ...identityRoutes(identityDeps)];
+  const routes = [...apiRoutes(options), ...identityRoutes(identityDeps), ...reportRoutes({ store: options.store, clock: options.clock, roles: options.broker.deps.roles })];
   for (const spec of routes) {
     if (requiredScope(spec.method, spec.url) === undefined) throw new Error(`the route ${routeKey(spec.method, spec.url)} has no scope in src/api/route-scopes.ts`);
   }

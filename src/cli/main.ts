@@ -6,6 +6,7 @@ import { registerAccessCommands } from './commands/access.ts';
 import { registerApprovalCommands } from './commands/approvals.ts';
 import { registerNotificationCommands } from './commands/notifications.ts';
 import { registerAuditCommands } from './commands/audit.ts';
+import { registerReportCommands } from './commands/report.ts';
 import { ConfigProblems } from './commands/config-file.ts';
 import { registerLoginCommands } from './commands/login.ts';
 import { registerServerCommands } from './commands/server-side.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSessionCommands(program);
   registerViewCommands(program);
   registerAuditCommands(program);
+  registerReportCommands(program);
   registerServerCommands(program);
   registerTokenCommands(program);
   registerLoginCommands(program);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { identityRoutes, type IdentityDeps } from '../../src/api/identity-routes.ts';
+import { reportRoutes, type ReportDeps } from '../../src/api/report-routes.ts';
 import type { Route } from '../../src/api/route.ts';
 import { ROUTE_SCOPES, requiredScope, routeKey } from '../../src/api/route-scopes.ts';
 import { apiRoutes, type ApiDeps } from '../../src/api/routes.ts';
@@ -12,7 +13,7 @@ const unusedApiDeps = { sessionRecordingLimitBytes: 1024, overdueAfterMs: 60_000
 const unusedIdentityDeps = {} as unknown as IdentityDeps;
 
 function allRoutes(): readonly Route[] {
-  return [...apiRoutes(unusedApiDeps), ...identityRoutes(unusedIdentityDeps)];
+  return [...apiRoutes(unusedApiDeps), ...identityRoutes(unusedIdentityDeps), ...reportRoutes({} as unknown as ReportDeps)];
 }
 
 describe('route scopes', () => {
