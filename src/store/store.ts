@@ -35,6 +35,8 @@ export interface LeaseFilter {
   readonly role?: RoleName;
   /** Only leases requested at or after this time. */
   readonly requestedSince?: Date;
+  /** Only leases requested before this time (to page back: pass the oldest `requestedAt` of the last page). */
+  readonly requestedBefore?: Date;
   /** Only break-glass leases nobody has reviewed yet. */
   readonly unreviewed?: boolean;
   readonly limit?: number;
@@ -44,6 +46,10 @@ export interface RequestFilter {
   readonly states?: readonly RequestState[];
   readonly principal?: PrincipalId;
   readonly role?: RoleName;
+  /** Only requests created at or after this time. */
+  readonly createdSince?: Date;
+  /** Only requests created before this time (to page back: pass the oldest `createdAt` of the last page). */
+  readonly createdBefore?: Date;
   readonly limit?: number;
 }
 

@@ -450,6 +450,27 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           assert.deepEqual(await requestIds({ states: ['expired'] }), ['r-2']);
           assert.deepEqual(await requestIds({ principal: PrincipalId('bob') }), ['r-3']);
           assert.deepEqual(await requestIds({ role: RoleName('db-admins'), limit: 1 }), ['r-3']);
+
+          // Time windows, and paging back from the oldest row of a page.
+          assert.deepEqual(ids(await store.listLeases({ requestedSince: at(2), requestedBefore: at(4) })), ['l-3', 'l-2']);
+          assert.deepEqual(ids(await store.listLeases({ requestedBefore: at(3), limit: 1 })), ['l-2']);
+          assert.deepEqual(await requestIds({ createdSince: at(3) }), ['r-4', 'r-3']);
+          assert.deepEqual(await requestIds({ createdBefore: at(2) }), ['r-1']);
+        }));
+
+      test('listLeases finds the break-glass leases nobody has reviewed, and countLeases counts them', () =>
+        withStore(async (store) => {
+          await seedLease(store, 'plain', { state: 'active', requestedAt: at(1) });
+          await seedLease(store, 'open', { state: 'active', requestedAt: at(2), reviewRequired: true });
+          await seedLease(store, 'done', {
+            state: 'revoked',
+            requestedAt: at(3),
+            reviewRequired: true,
+            review: { by: PrincipalId('carol'), at: at(4), verdict: 'accepted', comment: 'INC-1 confirmed' },
+          });
+          assert.deepEqual(ids(await store.listLeases({ unreviewed: true })), ['l-open']);
+          assert.equal((await store.countLeases(at(5), 60_000)).unreviewedBreakGlass, 1);
+          assert.deepEqual((await store.getLease(LeaseId('l-done')))?.review, { by: 'carol', at: at(4), verdict: 'accepted', comment: 'INC-1 confirmed' });
         }));
 
       test('lists hold 100 rows unless asked, and never more than 1000', () =>
