@@ -4,6 +4,7 @@
 import { PrincipalId } from '../core/ids.ts';
 import type { Role } from '../core/role.ts';
 import type { Holder } from '../connectors/connector.ts';
+import type { StandingAccessCount } from '../store/store.ts';
 import type { EngineDeps } from './deps.ts';
 import { record } from './record.ts';
 import { connectorFor, describeError } from './target-ops.ts';
@@ -23,6 +24,9 @@ export interface ReconcileReport {
   readonly errors: readonly { readonly role: string; readonly error: string }[];
 }
 
+/** An unchanged count is kept again after this long, so the history shows the reconciler was looking. */
+const KEEP_UNCHANGED_MS = 3_600_000;
+
 const targetKey = (role: Pick<Role, 'connector' | 'target'>) => `${role.connector}\u0000${JSON.stringify(role.target)}`;
 
 export class Reconciler {
@@ -33,6 +37,8 @@ export class Reconciler {
   /** finding key → when first seen, so that one standing holder is one audit event, not one per pass. */
   private readonly known = new Map<string, string>();
   last: ReconcileReport | undefined;
+  /** The counts last kept per role: unchanged counts are kept again only hourly, so the history stays small. */
+  private readonly kept = new Map<string, { standing: number; leased: number; at: number }>();
 
   constructor(deps: EngineDeps, intervalMs: number) {
     this.deps = deps;
@@ -95,10 +101,15 @@ export class Reconciler {
     }
     const leased = new Set((await this.deps.store.listLiveLeases()).map((lease) => `${targetKey(lease)}\u0000${lease.principal}`));
     const seen = new Set<string>();
+    const counts: StandingAccessCount[] = [];
     for (const { role, holders } of inspected) {
       let standing = 0;
+      let withLease = 0;
       for (const holder of holders) {
-        if (holder.mapped && leased.has(`${targetKey(role)}\u0000${holder.principal}`)) continue;
+        if (holder.mapped && leased.has(`${targetKey(role)}\u0000${holder.principal}`)) {
+          withLease += 1;
+          continue;
+        }
         const key = `${role.name}\u0000${holder.raw}`;
         const firstSeenAt = this.known.get(key) ?? now.toISOString();
         const data = { connector: role.connector, role: role.name, target: role.target, holder: holder.principal, raw: holder.raw };
@@ -116,7 +127,13 @@ export class Reconciler {
         findings.push({ role: role.name, connector: role.connector, holder: holder.principal, raw: holder.raw, firstSeenAt, removed });
       }
       this.deps.metrics.standingHolders.set({ role: role.name }, standing);
+      const kept = this.kept.get(role.name);
+      if (!kept || kept.standing !== standing || kept.leased !== withLease || now.getTime() - kept.at >= KEEP_UNCHANGED_MS) {
+        counts.push({ role: role.name, at: now, standing, leased: withLease });
+      }
     }
+    await this.deps.store.recordStandingAccess(counts);
+    for (const c of counts) this.kept.set(c.role, { standing: c.standing, leased: c.leased, at: c.at.getTime() });
     // Forget findings that are gone; keep those of roles that could not be inspected this time.
     for (const key of this.known.keys()) {
       if (!seen.has(key) && !uninspected.has(key.slice(0, key.indexOf('\u0000')))) this.known.delete(key);

@@ -92,6 +92,16 @@ export interface StoredAuditRow {
   readonly body: string;
 }
 
+/** One reconciler count for one role: the standing-access KPI's history (docs/kpis.md). */
+export interface StandingAccessCount {
+  readonly role: RoleName;
+  readonly at: Date;
+  /** Holders of the role's target with no live lease (after any removal by an enforced role). */
+  readonly standing: number;
+  /** Holders explained by a live lease. */
+  readonly leased: number;
+}
+
 export interface AuditHead {
   readonly seq: number;
   readonly hash: string;
@@ -141,6 +151,12 @@ export interface Store {
   upsertPerson(person: Person): Promise<void>;
   getPerson(principal: PrincipalId): Promise<Person | undefined>;
   listPeople(): Promise<readonly Person[]>;
+  /** Keeps reconciler counts (not audited: statistics; the findings themselves are audit events). */
+  recordStandingAccess(rows: readonly StandingAccessCount[]): Promise<void>;
+  /** Reconciler counts, oldest first, optionally within [since, before). */
+  listStandingAccess(filter: { readonly since?: Date; readonly before?: Date; readonly limit?: number }): Promise<readonly StandingAccessCount[]>;
+  /** Each role's first count: the first inventory. */
+  firstStandingAccess(): Promise<readonly StandingAccessCount[]>;
   /** What a connector wrote with `writeConnectorMemo`, by key (empty for a connector that never wrote). */
   readConnectorMemo(connector: ConnectorName): Promise<ReadonlyMap<string, string>>;
   /** Keeps one fact a connector learnt (inserted or replaced); not audited: it is a cache, never a decision. */

@@ -458,6 +458,19 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           assert.deepEqual(await requestIds({ createdBefore: at(2) }), ['r-1']);
         }));
 
+      test("standing-access counts are kept, listed oldest first within a window, and each role's first is the first inventory", () =>
+        withStore(async (store) => {
+          const row = (role: string, ms: number, standing: number, leased = 0) => ({ role: RoleName(role), at: at(ms), standing, leased });
+          await store.recordStandingAccess([row('db', 1, 5, 1), row('ssh', 2, 3)]);
+          await store.recordStandingAccess([row('db', 3, 2, 2), row('ssh', 4, 0, 1)]);
+          await store.recordStandingAccess([row('db', 3, 1, 2)]); // the same pass again: the later count stands
+          await store.recordStandingAccess([]);
+          assert.deepEqual(await store.listStandingAccess({}), [row('db', 1, 5, 1), row('ssh', 2, 3), row('db', 3, 1, 2), row('ssh', 4, 0, 1)]);
+          assert.deepEqual(await store.listStandingAccess({ since: at(2), before: at(4) }), [row('ssh', 2, 3), row('db', 3, 1, 2)]);
+          assert.deepEqual(await store.listStandingAccess({ limit: 1 }), [row('db', 1, 5, 1)]);
+          assert.deepEqual(await store.firstStandingAccess(), [row('db', 1, 5, 1), row('ssh', 2, 3)]);
+        }));
+
       test('listLeases finds the break-glass leases nobody has reviewed, and countLeases counts them', () =>
         withStore(async (store) => {
           await seedLease(store, 'plain', { state: 'active', requestedAt: at(1) });

@@ -243,6 +243,21 @@ const policyExtras: Migration = {
   },
 };
 
+/** The reconciler's counts over time, for the standing-access KPI (docs/kpis.md). */
+const standingAccess: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('standing_access')
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('at', 'bigint', (c) => c.notNull())
+      .addColumn('standing', 'integer', (c) => c.notNull())
+      .addColumn('leased', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('standing_access_pk', ['role', 'at'])
+      .execute();
+    await db.schema.createIndex('standing_access_at').on('standing_access').columns(['at']).execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
   return {
@@ -253,6 +268,7 @@ export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
         '0006_approvals': approvals,
         '0007_outbox': outbox,
         '0008_policy_extras': policyExtras,
+        '0009_standing_access': standingAccess,
       }),
   };
 }

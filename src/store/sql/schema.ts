@@ -60,6 +60,13 @@ export interface LeasesTable {
   review_comment: string | null;
 }
 
+export interface StandingAccessTable {
+  role: string;
+  at: number;
+  standing: number;
+  leased: number;
+}
+
 /** Every column except seq, prev_hash and hash is part of the hashed body (src/audit/chain.ts). */
 export interface AuditEventsTable {
   seq: number;
@@ -169,6 +176,7 @@ export interface JitdDatabase {
   session_recordings: SessionRecordingsTable;
   connector_memo: ConnectorMemoTable;
   requests: RequestsTable;
+  standing_access: StandingAccessTable;
   leases: LeasesTable;
   audit_events: AuditEventsTable;
   audit_head: AuditHeadTable;

@@ -3,10 +3,10 @@
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { AuditEvent } from '../../core/audit-event.ts';
 import { InvalidInputError, JitdError } from '../../core/errors.ts';
-import type { LeaseId, RequestId } from '../../core/ids.ts';
+import type { LeaseId, RequestId, RoleName } from '../../core/ids.ts';
 import { LEASE_STATES, type Lease, type LeaseState } from '../../core/lease.ts';
 import { appendToChain } from '../../audit/chain.ts';
-import type { AuditHead, AuditQuery, ChangeSet, DueWork, LeaseCounts, LeaseFilter, RequestFilter, Store, StoredAuditRow } from '../store.ts';
+import type { AuditHead, AuditQuery, ChangeSet, DueWork, LeaseCounts, LeaseFilter, RequestFilter, StandingAccessCount, Store, StoredAuditRow } from '../store.ts';
 import { auditEventFromRow, auditEventToRow, storedAuditRowFromRow } from './audit-row.ts';
 import type { SqlDialectTraits, StoreCapabilities } from './dialect-traits.ts';
 import { LEASE_FIXED_COLUMNS, LEASE_MUTABLE_COLUMNS, leaseFromRow, leaseToRow } from './lease-row.ts';
@@ -52,6 +52,10 @@ function positiveInteger(value: number, name: string): number {
 }
 
 /** List limits: 100 unless given, never more than 1000. */
+function standingAccessFromRow(row: { role: string; at: number; standing: number; leased: number }): StandingAccessCount {
+  return { role: row.role as RoleName, at: new Date(Number(row.at)), standing: Number(row.standing), leased: Number(row.leased) };
+}
+
 function listLimit(limit: number | undefined): number {
   return Math.min(positiveInteger(limit ?? DEFAULT_LIMIT, 'limit'), MAX_LIMIT);
 }
@@ -381,6 +385,41 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
     async readSessionRecording(id: string) {
       const row = await db.selectFrom('session_recordings').selectAll().where('id', '=', id).executeTakeFirst();
       return row && { recording: sessionRecordingFromRow(row), content: new Uint8Array(row.content) };
+    },
+
+    async recordStandingAccess(rows) {
+      if (rows.length === 0) return;
+      const values = rows.map((r) => ({ role: r.role, at: r.at.getTime(), standing: r.standing, leased: r.leased }));
+      // Two passes in the same millisecond for one role: the later count stands.
+      await db
+        .insertInto('standing_access')
+        .values(values)
+        .onConflict((oc) => oc.columns(['role', 'at']).doUpdateSet((eb) => ({ standing: eb.ref('excluded.standing'), leased: eb.ref('excluded.leased') })))
+        .execute();
+    },
+
+    async listStandingAccess(filter) {
+      const rows = await db
+        .selectFrom('standing_access')
+        .selectAll()
+        .$if(filter.since !== undefined, (q) => q.where('at', '>=', filter.since?.getTime() ?? 0))
+        .$if(filter.before !== undefined, (q) => q.where('at', '<', filter.before?.getTime() ?? 0))
+        .orderBy('at')
+        .orderBy('role')
+        .limit(listLimit(filter.limit))
+        .execute();
+      return rows.map(standingAccessFromRow);
+    },
+
+    async firstStandingAccess() {
+      const firsts = db.selectFrom('standing_access').select((eb) => ['role', eb.fn.min('at').as('first_at')]).groupBy('role').as('firsts');
+      const rows = await db
+        .selectFrom('standing_access')
+        .innerJoin(firsts, (join) => join.onRef('firsts.role', '=', 'standing_access.role').onRef('firsts.first_at', '=', 'standing_access.at'))
+        .selectAll('standing_access')
+        .orderBy('standing_access.role')
+        .execute();
+      return rows.map(standingAccessFromRow);
     },
 
     async readConnectorMemo(connector) {
