@@ -1,13 +1,15 @@
 // Reports computed from the lease history (admins and auditors only). Scopes per route: route-scopes.ts.
+// Definitions: docs/reports.md (always-on), docs/kpis.md (KPIs).
 import { z } from 'zod';
 import { formatDuration, tryParseDuration } from '../core/duration.ts';
 import { ForbiddenError } from '../core/errors.ts';
 import { isTimeZone } from '../core/usage-pattern.ts';
 import { canSeeAll } from '../engine/caller.ts';
+import { kpiReport, type KpiReportDeps } from '../engine/kpi-report.ts';
 import { alwaysOnReport, type UsageReportDeps } from '../engine/usage-report.ts';
 import { route, type Route } from './route.ts';
 
-export type ReportDeps = UsageReportDeps;
+export type ReportDeps = UsageReportDeps & KpiReportDeps;
 
 export const DEFAULT_REPORT_PERIOD = '30d';
 /** Longer periods would need more leases than the store hands out in one read per role. */
@@ -25,16 +27,19 @@ function numberText(min: number, max: number, minIncluded: boolean, expected: st
   });
 }
 
+/** How far back a report's period starts, in ms: a duration, 30d unless given, at most 366d. */
+const sinceText = z
+  .string()
+  .default(DEFAULT_REPORT_PERIOD)
+  .transform((text, ctx) => {
+    const ms = tryParseDuration(text);
+    if (ms === undefined) ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (e.g. 7d, 30d, 90d)` });
+    else if (ms > MAX_REPORT_PERIOD_MS) ctx.addIssue({ code: 'custom', message: `at most ${formatDuration(MAX_REPORT_PERIOD_MS)}, got ${text}` });
+    return ms ?? z.NEVER;
+  });
+
 export const alwaysOnQuery = z.strictObject({
-  since: z
-    .string()
-    .default(DEFAULT_REPORT_PERIOD)
-    .transform((text, ctx) => {
-      const ms = tryParseDuration(text);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (e.g. 7d, 30d, 90d)` });
-      else if (ms > MAX_REPORT_PERIOD_MS) ctx.addIssue({ code: 'custom', message: `at most ${formatDuration(MAX_REPORT_PERIOD_MS)}, got ${text}` });
-      return ms ?? z.NEVER;
-    }),
+  since: sinceText,
   timeZone: z
     .string()
     .refine(isTimeZone, { error: (issue) => `"${String(issue.input)}" is not a time zone (e.g. UTC, Europe/Berlin)` })
@@ -54,6 +59,9 @@ export const alwaysOnQuery = z.strictObject({
   minDayShare: numberText(0, 1, true, 'a number from 0 to 1').optional(),
 });
 type AlwaysOnQuery = z.output<typeof alwaysOnQuery>;
+
+export const kpiQuery = z.strictObject({ since: sinceText });
+type KpiQuery = z.output<typeof kpiQuery>;
 
 export function reportRoutes(deps: ReportDeps): readonly Route[] {
   return [
@@ -76,6 +84,18 @@ export function reportRoutes(deps: ReportDeps): readonly Route[] {
           },
         });
         return { body: report };
+      },
+    }),
+    route<undefined, KpiQuery>({
+      method: 'GET',
+      url: '/v1/reports/kpi',
+      tag: 'reports',
+      summary:
+        'The four KPIs over the period since (default 30d): standing access reduction, JIT utilization, approval time by mode, revocation at expiry; with a series per UTC day, the top requested roles and the always-on candidate count (definitions: docs/kpis.md); admins and auditors',
+      query: kpiQuery,
+      handler: async ({ caller, query }) => {
+        if (!canSeeAll(caller)) throw new ForbiddenError('the KPI report requires the admin or auditor role');
+        return { body: await kpiReport(deps, { now: deps.clock.now(), periodMs: query.since }) };
       },
     }),
   ];

@@ -25,6 +25,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, TokenScope | null>> = {
   'GET /v1/audit/verify': 'audit',
   'GET /v1/audit/export': 'audit',
   'GET /v1/reports/always-on': 'audit',
+  'GET /v1/reports/kpi': 'audit',
   'POST /v1/leases/:id/sessions': null,
   'GET /v1/leases/:id/sessions': 'read',
   'GET /v1/sessions/:id': 'read',

@@ -15,6 +15,7 @@ import type { Connector } from '../connectors/connector.ts';
 import { sessionRecordings } from '../engine/session-recordings.ts';
 import { ApprovalDesk } from '../engine/approvals.ts';
 import { LeaseDesk } from '../engine/lease-changes.ts';
+import { kpiReport, METRICS_KPI_PERIOD_MS } from '../engine/kpi-report.ts';
 import { notificationPlan } from '../engine/notification-plan.ts';
 import { Notifier } from '../engine/notifier.ts';
 import { notificationChannels } from './notification-channels.ts';
@@ -108,11 +109,15 @@ export async function startJitd(config: JitdConfig, options: StartOptions = {}):
       .then(() => log.info({ connector: name, capabilities: connector.capabilities }, 'connector ready'))
       .catch((err: unknown) => log.warn({ connector: name, err: (err as Error).message }, 'could not ask the target what it supports yet'));
   }
-  const metrics = createEngineMetrics(() => store.countLeases(clock.now(), config.scheduler.overdueAfterMs));
+  const roles = new Map<RoleName, Role>(config.roles.map((role) => [role.name, role]));
+  const metrics = createEngineMetrics(
+    () => store.countLeases(clock.now(), config.scheduler.overdueAfterMs),
+    () => kpiReport({ store, roles }, { now: clock.now(), periodMs: METRICS_KPI_PERIOD_MS }),
+  );
   const deps: EngineDeps = {
     store,
     connectors,
-    roles: new Map<RoleName, Role>(config.roles.map((role) => [role.name, role])),
+    roles,
     clock,
     random: Math.random,
     newId,

@@ -53,6 +53,12 @@ describe('the reconciler against a real slapd', () => {
     const audit = (await jitd.cli('dave', ['audit', 'export'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; data: { holder?: string } });
     const reported = audit.filter((e) => e.type === 'reconcile.standing_access_found' && e.data.holder === 'carol');
     assert.equal(reported.length, 1, 'one event per standing holder, not one per pass');
+
+    // The KPIs read the reconciler's kept counts: carol is standing access now, and alice's lease a JIT grant.
+    const kpi = await jitd.json<{ standingAccess: { current: number }; utilization: { jitGrants: number; standingHolders: number } }>('dave', ['report', 'kpi', '--since', '1d']);
+    assert.ok(kpi.standingAccess.current >= 1, `standing access counted: ${JSON.stringify(kpi.standingAccess)}`);
+    assert.ok(kpi.utilization.jitGrants >= 1 && kpi.utilization.standingHolders >= 1, JSON.stringify(kpi.utilization));
+    assert.match(metrics, /^jitd_kpi_revocations\{outcome="total"\} \d+$/m);
   });
 
   test('with enforce: true the standing member is removed and the removal is audited', async () => {

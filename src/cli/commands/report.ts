@@ -1,6 +1,9 @@
 // jitd report: figures computed from the lease history (admins and auditors). `always-on` lists principals whose
-// use of a role looks like standing access; the definition is in docs/reports.md.
+// use of a role looks like standing access; the definition is in docs/reports.md. `kpi` shows the four KPIs;
+// their definitions are in docs/kpis.md.
 import type { Command } from 'commander';
+import { formatDuration } from '../../core/duration.ts';
+import type { KpiReport } from '../../core/kpi.ts';
 import type { AlwaysOnReportResult } from '../../engine/usage-report.ts';
 import { contextOf } from '../context.ts';
 import { emit, table, when } from '../output.ts';
@@ -39,6 +42,63 @@ export function alwaysOnText(report: AlwaysOnReportResult): string {
   return lines.join('\n');
 }
 
+/** A percentage with one decimal, or n/a. */
+function pct(value: number | null): string {
+  return value === null ? 'n/a' : `${value.toFixed(1)}%`;
+}
+
+const ms = (value: number | null): string => (value === null ? 'n/a' : formatDuration(value));
+const indent = (text: string): string => text.replace(/^/gm, '  ');
+
+/** The KPI report as text: one block per KPI, then the top roles and the always-on count. */
+export function kpiText(report: KpiReport): string {
+  const s = report.standingAccess;
+  const u = report.utilization;
+  const r = report.revocation;
+  const lines = [`KPIs from ${when(report.period.since)} to ${when(report.period.until)} (definitions: docs/kpis.md)`, ''];
+  lines.push(
+    s.reductionPercent === null ? 'Standing access reduction: n/a (no standing access at first inventory)' : `Standing access reduction: ${pct(s.reductionPercent)}`,
+    `  holders without a lease: ${s.baseline} at first inventory, ${s.current} now`,
+  );
+  lines.push(
+    `JIT utilization: ${pct(u.utilizationPercent)}`,
+    `  ${u.jitGrants} grant${u.jitGrants === 1 ? '' : 's'} through jitd, ${u.standingHolders} standing holder${u.standingHolders === 1 ? '' : 's'} (the most the reconciler saw per role)`,
+  );
+  lines.push(
+    'Approval time, request to grant:',
+    indent(
+      table(
+        ['MODE', 'GRANTS', 'MEDIAN', 'P90'],
+        (['auto', 'manual', 'break_glass'] as const).map((mode) => {
+          const a = report.approvalTime[mode];
+          return [mode, String(a.count), ms(a.medianMs), ms(a.p90Ms)];
+        }),
+      ),
+    ),
+  );
+  lines.push(
+    `Revocation at expiry: ${r.total} lease${r.total === 1 ? '' : 's'}`,
+    indent(
+      table(
+        ['OUTCOME', 'LEASES', 'SHARE'],
+        [
+          ['first try', String(r.firstTry), pct(r.firstTryPercent)],
+          ['within 1s', String(r.within1s), pct(r.within1sPercent)],
+          ['within 1m', String(r.within1m), pct(r.within1mPercent)],
+          ['still failing', String(r.stillFailing), pct(r.stillFailingPercent)],
+        ],
+      ),
+    ),
+  );
+  lines.push(
+    report.topRoles.length === 0
+      ? 'Top requested roles: none'
+      : `Top requested roles:\n${indent(table(['ROLE', 'REQUESTS'], report.topRoles.map((t) => [t.role, String(t.requests)])))}`,
+  );
+  lines.push(`Always-on candidates: ${report.alwaysOnCandidates} (jitd report always-on lists them)`);
+  return lines.join('\n');
+}
+
 interface AlwaysOnFlags {
   since?: string;
   timeZone?: string;
@@ -50,7 +110,7 @@ interface AlwaysOnFlags {
 export function registerReportCommands(program: Command): void {
   const report = program
     .command('report')
-    .description('reports computed from the lease history, for admins and auditors (always-on: use that looks like standing access)');
+    .description('reports computed from the lease history, for admins and auditors (always-on: use that looks like standing access; kpi: the four KPIs)');
   report
     .command('always-on')
     .description('principals who held a role on most working days for most of the day (definition: docs/reports.md)')
@@ -69,5 +129,14 @@ export function registerReportCommands(program: Command): void {
         minDayShare: opts.minDayShare,
       });
       emit(format, body, () => alwaysOnText(body));
+    });
+  report
+    .command('kpi')
+    .description('standing access reduction, JIT utilization, approval time and revocation success (definitions: docs/kpis.md)')
+    .option('--since <duration>', 'how far back the period starts, e.g. 7d, 30d (default 30d, at most 366d)')
+    .action(async (opts: { since?: string }, command: Command) => {
+      const { client, format } = contextOf(command);
+      const body = await client.get<KpiReport>('/v1/reports/kpi', { since: opts.since });
+      emit(format, body, () => kpiText(body));
     });
 }
