@@ -6,20 +6,13 @@
 // (authenticate, check the `audit` scope, parse the query, map errors); the route's scope in the real server is
 // covered by the route-scope test.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { z } from 'zod';
-import { Authenticator, describeScopes, sha256Hex } from '../../src/api/auth.ts';
-import { toErrorResponse } from '../../src/api/http-errors.ts';
+import type { FastifyInstance } from 'fastify';
 import { openApiDocument } from '../../src/api/openapi.ts';
 import { reportRoutes, type ReportDeps } from '../../src/api/report-routes.ts';
-import { ForbiddenError, InvalidInputError } from '../../src/core/errors.ts';
 import { LeaseId, PrincipalId, RoleName } from '../../src/core/ids.ts';
 import type { KpiReport } from '../../src/core/kpi.ts';
 import type { Lease } from '../../src/core/lease.ts';
@@ -29,6 +22,7 @@ import { kpiGaugeValues, kpiReport, type KpiReportDeps } from '../../src/engine/
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import type { StandingAccessCount, Store } from '../../src/store/store.ts';
 import { dbAdminRole } from '../unit/core-fixtures.ts';
+import { ALICE_TOKEN, AUDITOR_TOKEN, jitd, reportServer } from '../fixtures/report-server.ts';
 import { makeLease, makeRequest } from '../contract/store.ts';
 
 const SECOND = 1_000;
@@ -126,60 +120,6 @@ async function seed(store: Store): Promise<void> {
   });
 }
 
-const AUDITOR_TOKEN = 'audrey-token';
-const ALICE_TOKEN = 'alice-token';
-
-/** Registers the report routes the way src/api/server.ts does, with `audit` as the scope route-scopes.ts gives them. */
-function reportServer(store: Store, deps: ReportDeps): FastifyInstance {
-  const authenticator = new Authenticator({
-    tokens: [
-      { principal: 'audrey', groups: ['auditors'], tokenSha256: sha256Hex(AUDITOR_TOKEN) },
-      { principal: 'alice', groups: ['engineers'], tokenSha256: sha256Hex(ALICE_TOKEN) },
-    ],
-    authorization: { admins: [], auditors: ['group:auditors'] },
-    store,
-    clock: deps.clock,
-  });
-  const app = Fastify({ logger: false });
-  app.setErrorHandler((error, _request, reply) => {
-    const response = toErrorResponse(error);
-    void reply.code(response.status).send(response.body);
-  });
-  for (const spec of reportRoutes(deps)) {
-    app.route({
-      method: spec.method,
-      url: spec.url,
-      handler: async (request) => {
-        const caller = await authenticator.authenticate(request);
-        if (caller.scopes?.has('audit') !== true) throw new ForbiddenError(`this token lacks the \`audit\` scope (it has: ${describeScopes(caller.scopes)})`);
-        const parsed = (spec.query as z.ZodType).safeParse(request.query ?? {});
-        if (!parsed.success) {
-          throw InvalidInputError.of(
-            parsed.error.issues.map((issue) => ({
-              path: issue.path.length ? issue.path.join('.') : 'query',
-              message: issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
-            })),
-          );
-        }
-        const result = await spec.handler({ caller, body: undefined, query: parsed.data, params: {}, headers: request.headers, remoteAddress: request.ip });
-        return result.body;
-      },
-    });
-  }
-  return app;
-}
-
-/** Runs the real `jitd <args>` (src/cli/main.ts) on the project's Node; resolves with its exit code and output. */
-async function jitd(args: readonly string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const [code] = (await once(child, 'exit')) as [number];
-  return { code, stdout, stderr };
-}
 
 const DAYS = ['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22'];
 

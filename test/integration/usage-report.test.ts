@@ -7,20 +7,13 @@
 // toErrorResponse); the route's presence in the real server is covered by the route-scope and e2e tests.
 // `jitd report` runs in a child process from buildProgram().
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { z } from 'zod';
-import { Authenticator, describeScopes, sha256Hex } from '../../src/api/auth.ts';
-import { toErrorResponse } from '../../src/api/http-errors.ts';
+import type { FastifyInstance } from 'fastify';
 import { openApiDocument } from '../../src/api/openapi.ts';
 import { reportRoutes, type ReportDeps } from '../../src/api/report-routes.ts';
-import { ForbiddenError, InvalidInputError } from '../../src/core/errors.ts';
 import { LeaseId, PrincipalId, RequestId, RoleName } from '../../src/core/ids.ts';
 import type { Lease } from '../../src/core/lease.ts';
 import type { Role } from '../../src/core/role.ts';
@@ -28,6 +21,7 @@ import { alwaysOnReport, type AlwaysOnReportResult } from '../../src/engine/usag
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import type { Store } from '../../src/store/store.ts';
 import { dbAdminRole } from '../unit/core-fixtures.ts';
+import { ALICE_TOKEN, AUDITOR_TOKEN, jitd, reportServer } from '../fixtures/report-server.ts';
 import { event, makeLease, makeRequest } from '../contract/store.ts';
 
 const HOUR = 3_600_000;
@@ -72,60 +66,6 @@ async function commitDaily(store: Store, principal: string, roleName: string, da
   for (const d of days) await commitLease(store, principal, roleName, START + d * DAY + hour * HOUR, START + d * DAY + (hour + hours) * HOUR);
 }
 
-const AUDITOR_TOKEN = 'audrey-token';
-const ALICE_TOKEN = 'alice-token';
-
-/** Registers `routes` the way src/api/server.ts does, with `audit` as the scope route-scopes.ts gives them. */
-function reportServer(store: Store, deps: ReportDeps): FastifyInstance {
-  const authenticator = new Authenticator({
-    tokens: [
-      { principal: 'audrey', groups: ['auditors'], tokenSha256: sha256Hex(AUDITOR_TOKEN) },
-      { principal: 'alice', groups: ['engineers'], tokenSha256: sha256Hex(ALICE_TOKEN) },
-    ],
-    authorization: { admins: [], auditors: ['group:auditors'] },
-    store,
-    clock: deps.clock,
-  });
-  const app = Fastify({ logger: false });
-  app.setErrorHandler((error, _request, reply) => {
-    const response = toErrorResponse(error);
-    void reply.code(response.status).send(response.body);
-  });
-  for (const spec of reportRoutes(deps)) {
-    app.route({
-      method: spec.method,
-      url: spec.url,
-      handler: async (request) => {
-        const caller = await authenticator.authenticate(request);
-        if (caller.scopes?.has('audit') !== true) throw new ForbiddenError(`this token lacks the \`audit\` scope (it has: ${describeScopes(caller.scopes)})`);
-        const parsed = (spec.query as z.ZodType).safeParse(request.query ?? {});
-        if (!parsed.success) {
-          throw InvalidInputError.of(
-            parsed.error.issues.map((issue) => ({
-              path: issue.path.length ? issue.path.join('.') : 'query',
-              message: issue.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message,
-            })),
-          );
-        }
-        const result = await spec.handler({ caller, body: undefined, query: parsed.data, params: {}, headers: request.headers, remoteAddress: request.ip });
-        return result.body;
-      },
-    });
-  }
-  return app;
-}
-
-/** Runs the real `jitd <args>` (src/cli/main.ts) on the project's Node; resolves with its exit code and output. */
-async function jitd(args: readonly string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-  const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const [code] = (await once(child, 'exit')) as [number];
-  return { code, stdout, stderr };
-}
 
 describe('the always-on report on a real SQLite store', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jitd-usage-report-'));
