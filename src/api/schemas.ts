@@ -24,7 +24,7 @@ export const cancelBody = z.strictObject({ reason: text(1000).optional() }).defa
 
 export const extendBody = z.strictObject({
   /** e.g. 30m, 1h */
-  by: text(40).min(1, 'must not be empty'),
+  by: z.string({ error: 'say how much longer, e.g. 30m or 1h' }).min(1, 'say how much longer, e.g. 30m or 1h').max(40, 'must be at most 40 characters'),
   reason: text(1000).optional(),
 });
 

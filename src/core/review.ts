@@ -4,8 +4,8 @@
 import type { AuditEventDraft } from './audit-event.ts';
 import { ConflictError, ForbiddenError, InvalidInputError, type Issue } from './errors.ts';
 import { beginRevocation, type Lease, type ReviewVerdict } from './lease.ts';
-import { MAX_COMMENT_LENGTH } from './approval.ts';
-import { matchesSubject, type Principal } from './principal.ts';
+import { approverRefsMatching, MAX_COMMENT_LENGTH } from './approval.ts';
+import type { Principal } from './principal.ts';
 import type { AccessRequest } from './request.ts';
 import type { Role } from './role.ts';
 
@@ -13,7 +13,8 @@ import type { Role } from './role.ts';
 export function mayReview(reviewer: Principal, isAdmin: boolean, lease: Lease, role: Role | undefined): boolean {
   if (reviewer.id === lease.principal) return false;
   if (isAdmin) return true;
-  return role?.approval.mode === 'manual' && role.approval.from.some((ref) => ref !== 'manager' && matchesSubject(reviewer, ref));
+  // `manager` is the requester's manager for approvals; a review is not tied to one requester's directory entry.
+  return role !== undefined && approverRefsMatching(reviewer, role.approval, false).length > 0;
 }
 
 export interface ReviewOutcome {

@@ -10,7 +10,7 @@ import type { Broker, RequestResult } from './broker.ts';
 import type { Caller } from './caller.ts';
 import type { EngineDeps } from './deps.ts';
 import { record } from './record.ts';
-import { runGrant, runRevocation } from './target-ops.ts';
+import { grantOrCleanUp } from './target-ops.ts';
 
 /** A request with the decisions it has so far. */
 export interface PendingRequest {
@@ -69,13 +69,8 @@ export class ApprovalDesk {
         throw error;
       }
       if (!outcome.lease) return { request: outcome.request, ...(outcome.extendedLease ? { lease: outcome.extendedLease } : {}) };
-      const granted = await runGrant(this.deps, outcome.request, outcome.lease);
-      if (!granted.ok) {
-        await runRevocation(this.deps, granted.lease).catch((error: unknown) =>
-          this.deps.log.warn({ leaseId: granted.lease.id, error: String(error) }, 'cleanup after a failed grant did not commit; the scheduler will finish it'),
-        );
-        throw granted.error;
-      }
+      const granted = await grantOrCleanUp(this.deps, outcome.request, outcome.lease);
+      if (!granted.ok) throw granted.error;
       return { request: granted.request, lease: granted.lease };
     }
   }

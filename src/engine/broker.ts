@@ -14,7 +14,7 @@ import type { LeaseFilter, RequestFilter } from '../store/store.ts';
 import { canSeeAll, type Caller } from './caller.ts';
 import type { EngineDeps } from './deps.ts';
 import { record } from './record.ts';
-import { runGrant, runRevocation } from './target-ops.ts';
+import { grantOrCleanUp, runRevocation } from './target-ops.ts';
 
 export interface RequestResult {
   readonly request: AccessRequest;
@@ -87,15 +87,8 @@ export class Broker {
     // Pending (waits for people) or scheduled (the scheduler grants it when its start comes).
     if (!opened.lease) return { request: opened.request };
 
-    const outcome = await runGrant(this.deps, opened.request, opened.lease);
-    if (!outcome.ok) {
-      // Clean up at once (the target may have applied part of it); the scheduler retries if this fails.
-      // The caller learns why the grant failed, not how the cleanup went.
-      await runRevocation(this.deps, outcome.lease).catch((error: unknown) =>
-        this.deps.log.warn({ leaseId: outcome.lease.id, error: String(error) }, 'cleanup after a failed grant did not commit; the scheduler will finish it'),
-      );
-      throw outcome.error;
-    }
+    const outcome = await grantOrCleanUp(this.deps, opened.request, opened.lease);
+    if (!outcome.ok) throw outcome.error;
     return { request: outcome.request, lease: outcome.lease };
   }
 

@@ -6,7 +6,7 @@ import { LeaseId } from '../core/ids.ts';
 import { newGrantingLease } from '../core/open-request.ts';
 import type { EngineDeps } from './deps.ts';
 import { record } from './record.ts';
-import { describeError, runGrant, runRevocation } from './target-ops.ts';
+import { describeError, grantOrCleanUp } from './target-ops.ts';
 
 /** Grants the scheduled requests whose start has come; returns how many were started. */
 export async function startScheduledRequests(deps: EngineDeps, now: Date, limit: number): Promise<number> {
@@ -31,11 +31,8 @@ export async function startScheduledRequests(deps: EngineDeps, now: Date, limit:
       throw error;
     }
     started++;
-    const outcome = await runGrant(deps, opened, lease);
-    if (!outcome.ok) {
-      deps.log.warn({ requestId: request.id, leaseId, error: describeError(outcome.error) }, 'the scheduled grant failed');
-      await runRevocation(deps, outcome.lease).catch((error: unknown) => deps.log.warn({ leaseId, error: describeError(error) }, 'cleanup after a failed grant did not commit; the scheduler will finish it'));
-    }
+    const outcome = await grantOrCleanUp(deps, opened, lease);
+    if (!outcome.ok) deps.log.warn({ requestId: request.id, leaseId, error: describeError(outcome.error) }, 'the scheduled grant failed');
   }
   return started;
 }

@@ -60,6 +60,20 @@ export async function runGrant(deps: EngineDeps, request: AccessRequest, lease: 
   }
 }
 
+/**
+ * Grants, and when the grant fails, cleans up at once (the target may have applied part of it); the scheduler
+ * retries a cleanup that does not commit. The caller learns why the grant failed, not how the cleanup went.
+ */
+export async function grantOrCleanUp(deps: EngineDeps, request: AccessRequest, lease: Lease): Promise<GrantOutcome> {
+  const outcome = await runGrant(deps, request, lease);
+  if (!outcome.ok) {
+    await runRevocation(deps, outcome.lease).catch((error: unknown) =>
+      deps.log.warn({ leaseId: outcome.lease.id, error: describeError(error) }, 'cleanup after a failed grant did not commit; the scheduler will finish it'),
+    );
+  }
+  return outcome;
+}
+
 export interface RevocationOutcome {
   readonly lease: Lease;
   readonly events: readonly AuditEventDraft[];

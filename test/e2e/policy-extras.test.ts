@@ -184,6 +184,36 @@ describe('break-glass, usage limits, extensions and scheduled starts in jitd ser
     assert.ok(await eventually(async () => (await jitd.json<{ lease: LeaseJson }>('alice', ['show', request.leaseId!])).lease.state === 'active', 5_000));
   });
 
+  test('bad bodies for scheduling, extending, reviewing and cancelling get a 400 or 404 naming the problem, and change nothing', async () => {
+    const call = async (path: string, body: unknown) => {
+      const response = await fetch(`${jitd.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${jitd.tokens.alice}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, message: ((await response.json()) as { error: { message: string } }).error.message };
+    };
+    const before = (await jitd.json<{ requests: RequestJson[] }>('alice', ['requests', '--limit', '1000'])).requests.length;
+    assert.deepEqual(await call('/v1/requests', { role: 'maint', reason: 'x', startAt: 'tonight' }), {
+      status: 400,
+      message: 'startAt: must be an ISO 8601 time with a zone, e.g. 2026-11-24T22:00:00+01:00',
+    });
+    assert.deepEqual(await call('/v1/requests', { role: 'maint', reason: 'x', startAt: '2099-01-01T00:00:00Z' }), { status: 400, message: 'startAt: must be within 30d from now' });
+    assert.equal((await jitd.json<{ requests: RequestJson[] }>('alice', ['requests', '--limit', '1000'])).requests.length, before, 'no request was written');
+
+    const { lease } = await requestAs(['maint', '--for', '10m', '--reason', 'bodies']);
+    const extend = `/v1/leases/${lease!.id}/extend`;
+    assert.equal((await call(extend, { by: 'soon', reason: 'x' })).status, 400);
+    assert.match((await call(extend, { by: 'soon', reason: 'x' })).message, /^by: /);
+    assert.deepEqual(await call(extend, { reason: 'x' }), { status: 400, message: 'by: say how much longer, e.g. 30m or 1h' });
+    assert.deepEqual(await call(`/v1/leases/${lease!.id}/review`, { verdict: 'fine' }), { status: 400, message: 'verdict: must be accepted or refused' });
+    assert.deepEqual(await call(`/v1/leases/${lease!.id}/review`, { verdict: 'accepted' }), { status: 409, message: `lease ${lease!.id} is not a break-glass lease; it needs no review` });
+    assert.deepEqual(await call('/v1/requests/req-nope/cancel', {}), { status: 404, message: 'no request req-nope' });
+    const after = (await jitd.json<{ lease: LeaseJson }>('alice', ['show', lease!.id])).lease;
+    assert.equal(after.expiresAt, lease!.expiresAt, 'the lease did not move');
+    assert.equal((await jitd.cli('alice', ['release', lease!.id])).code, 0);
+  });
+
   test('a revocation that fails tells the security contacts once, and is retried until it holds', async () => {
     const { lease } = await requestAs(['maint', '--for', '10m', '--reason', 'third']);
     const before = smtp.messages.length;
