@@ -1,12 +1,12 @@
 // Command-line options of `npm run bench`: the counts of each phase, with a `--quick` preset for a smoke run.
 import { parseArgs } from 'node:util';
 
-/** The directory sections `npm run bench` can run, in the order they run. */
-export const TARGETS = ['ldap', 'ad', 'ssh'] as const;
+/** The sections `npm run bench` can run, in the order they run. */
+export const TARGETS = ['ldap', 'ad', 'ssh', 'kpi'] as const;
 export type BenchTarget = (typeof TARGETS)[number];
 
 export interface BenchOptions {
-  /** Which sections run: `ldap` (slapd), `ad` (a Samba AD DC), `ssh` (jitd as an OpenSSH CA). */
+  /** Which sections run: `ldap` (slapd), `ad` (a Samba AD DC), `ssh` (jitd as an OpenSSH CA), `kpi` (the reports on a filled store). */
   readonly targets: readonly BenchTarget[];
   /** Sequential grants measured in the latency phase (after the warm-up). */
   readonly grants: number;
@@ -32,6 +32,10 @@ export interface BenchOptions {
   readonly sshClients: number;
   /** Releases timed until the KRL that jitd serves lists the certificate (0 skips the phase). */
   readonly sshReleases: number;
+  /** The kpi section's histories: one store per count of leases over 30 days, measured smallest first. */
+  readonly kpiLeases: readonly number[];
+  /** Measured runs of each report per history in the kpi section (after its warm-up runs). */
+  readonly kpiRuns: number;
   readonly out: string;
   readonly quick: boolean;
   /** Extra Node flags for the `jitd serve` process (e.g. V8 heap limits), split on spaces. */
@@ -42,7 +46,8 @@ export interface BenchOptions {
 
 export const HELP = `usage: npm run bench -- [options]
 
-Measures jitd against real throwaway directory servers and a real \`jitd serve\` child process per section.
+Measures jitd against real throwaway directory servers and a real \`jitd serve\` child process per section
+(the kpi section needs neither: it times the reports on a filled store).
 Section ldap (slapd):
   1. grant latency   sequential auto-approved requests: API round trip, API call → membership visible to an
                      independent LDAP reader, and the same add + read-back done directly with ldapts (the floor)
@@ -61,11 +66,20 @@ Section ssh (jitd as an OpenSSH user CA: a CA key from ssh-keygen, ed25519 user 
   2. throughput      concurrent clients requesting certificates: certificates per second, latency under load,
                      errors, jitd's CPU (whole process and main thread) against the cost of a SQLite commit
   3. revocation      release → the KRL served by GET /v1/ssh/krl lists the certificate (checked with ssh-keygen -Q)
-Prints a table and writes JSON (the ad section's figures under "ad", the ssh section's under "ssh").
+Section kpi (no servers: the SQLite store jitd opens, with its migrations, in a temp folder):
+  1. fill            --kpi-leases leases over 30 days across 5 roles and 200 principals (auto, manual and
+                     break-glass requests; revoked at expiry first time, after retries, or still failing;
+                     released, failed grants, live ones; 8 always-on principals), requests without a lease,
+                     and hourly reconciler counts per role, all written through the store API
+  2. reports         kpiReport and alwaysOnReport over the 30 days: 2 warm-up + --kpi-runs runs each,
+                     median / p90 ms, and the rows each run reads (every lease must be read); then one
+                     kpiReport in a fresh process for its peak RSS
+Prints a table and writes JSON (the ad section's figures under "ad", the ssh section's under "ssh", the kpi
+section's under "kpi").
 Measures only: it asserts nothing and exits 0 even when a target is missed.
 
 options:
-  --targets LIST sections to run, comma-separated: ldap, ad, ssh (default ldap,ad,ssh)
+  --targets LIST sections to run, comma-separated: ldap, ad, ssh, kpi (default ldap,ad,ssh,kpi)
   --grants N     sequential grants measured in phase 1 of each section (default 300; quick 50)
   --warmup N     unmeasured warm-up grants before phase 1 (default 30; quick 10)
   --mass N       leases expiring together in the ldap section (default 5000; quick 500)
@@ -78,6 +92,9 @@ options:
   --ssh-seconds N   length of the ssh section's phase 2 in seconds (default 15; quick 3; 0 skips it)
   --ssh-clients N   concurrent clients in the ssh section's phase 2 (default 8)
   --ssh-releases N  releases timed in the ssh section's phase 3 (default 200; quick 20; 0 skips it)
+  --kpi-leases LIST  leases in the kpi section's histories, comma-separated, one store each
+                 (default 20000; quick 2000; 100000 takes about 2 min)
+  --kpi-runs N   measured runs of each report per history in the kpi section (default 10; quick 3)
   --out FILE     where to write the JSON (default bench/results/latest.json)
   --jitd-node-flags=FLAGS  extra Node flags for the jitd serve processes, space-separated, written with "=",
                  e.g. --jitd-node-flags="--max-semi-space-size=2" (shows how much of its RSS is V8
@@ -92,6 +109,14 @@ function count(name: string, value: string | undefined, fallback: number, min: n
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, got "${value}"`);
   return n;
+}
+
+/** A comma-separated list of whole numbers, each at least `min`. */
+function counts(name: string, value: string | undefined, fallback: readonly number[], min: number): number[] {
+  if (value === undefined) return [...fallback];
+  const list = value.split(',').map((v) => Number(v.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < min)) throw new Error(`--${name} must be whole numbers of at least ${min}, comma-separated, got "${value}"`);
+  return list;
 }
 
 function targets(value: string | undefined): BenchTarget[] {
@@ -122,6 +147,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
       'ssh-seconds': { type: 'string' },
       'ssh-clients': { type: 'string' },
       'ssh-releases': { type: 'string' },
+      'kpi-leases': { type: 'string' },
+      'kpi-runs': { type: 'string' },
       out: { type: 'string' },
       'jitd-node-flags': { type: 'string' },
       'jitd-output': { type: 'string' },
@@ -145,6 +172,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | undefined 
     sshSeconds: count('ssh-seconds', values['ssh-seconds'], quick ? 3 : 15, 0),
     sshClients: count('ssh-clients', values['ssh-clients'], 8, 1),
     sshReleases: count('ssh-releases', values['ssh-releases'], quick ? 20 : 200, 0),
+    kpiLeases: counts('kpi-leases', values['kpi-leases'], quick ? [2000] : [20_000], 1),
+    kpiRuns: count('kpi-runs', values['kpi-runs'], quick ? 3 : 10, 1),
     out: values.out ?? 'bench/results/latest.json',
     quick,
     jitdNodeFlags: (values['jitd-node-flags'] ?? '').split(' ').filter(Boolean),

@@ -12,7 +12,7 @@ import { route, type Route } from './route.ts';
 export type ReportDeps = UsageReportDeps & KpiReportDeps;
 
 export const DEFAULT_REPORT_PERIOD = '30d';
-/** Longer periods would need more leases than the store hands out in one read per role. */
+/** Bounds how much history one report reads: each reads every lease of its period, page by page. */
 export const MAX_REPORT_PERIOD_MS = 366 * 86_400_000;
 
 /** A number from the query string: '' is not 0, and anything outside [min, max] (or equal to an excluded min) is refused. */

@@ -7,11 +7,10 @@ import type { Lease } from '../core/lease.ts';
 import type { AccessRequest, RequestApproval } from '../core/request.ts';
 import type { Role } from '../core/role.ts';
 import type { StandingAccessCount, Store } from '../store/store.ts';
+import { PAGE_SIZE, pageBack } from './page-back.ts';
 import { alwaysOnReport, lookbackMs, MIN_LOOKBACK_MS } from './usage-report.ts';
 
 const DAY_MS = 86_400_000;
-/** The store's largest page (MAX_LIMIT in src/store/sql/sql-store.ts). */
-export const PAGE_SIZE = 1000;
 /** The period /metrics reports on. */
 export const METRICS_KPI_PERIOD_MS = 30 * DAY_MS;
 
@@ -21,26 +20,6 @@ export interface KpiReportDeps {
   readonly roles: ReadonlyMap<RoleName, Role>;
 }
 
-/**
- * Every row of a newest-first list from `since` on, page by page. Each next page asks for rows before the oldest
- * time seen plus 1 ms, so rows sharing that millisecond with the page boundary are read again (and de-duplicated
- * by id) instead of being skipped.
- */
-async function pageBack<T extends { readonly id: string }>(read: (before: Date | undefined) => Promise<readonly T[]>, timeOf: (row: T) => Date): Promise<T[]> {
-  const rows = new Map<string, T>();
-  let before: Date | undefined;
-  for (;;) {
-    const page = await read(before);
-    const size = rows.size;
-    for (const row of page) if (!rows.has(row.id)) rows.set(row.id, row);
-    const oldest = page.at(-1);
-    if (page.length < PAGE_SIZE || oldest === undefined) return [...rows.values()];
-    const oldestMs = timeOf(oldest).getTime();
-    // A whole page in one millisecond, all seen already: more rows share it than one page holds. Go on past it
-    // rather than loop (the rest of that millisecond is lost; a thousand grants in one ms does not happen).
-    before = new Date(rows.size === size ? oldestMs : oldestMs + 1);
-  }
-}
 
 /** Every reconciler count in [since, before), oldest first, page by page (the same millisecond-boundary care). */
 async function countsBetween(store: KpiReportDeps['store'], since: Date, before: Date): Promise<StandingAccessCount[]> {

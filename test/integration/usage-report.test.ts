@@ -17,7 +17,8 @@ import { reportRoutes, type ReportDeps } from '../../src/api/report-routes.ts';
 import { LeaseId, PrincipalId, RequestId, RoleName } from '../../src/core/ids.ts';
 import type { Lease } from '../../src/core/lease.ts';
 import type { Role } from '../../src/core/role.ts';
-import { alwaysOnReport, type AlwaysOnReportResult } from '../../src/engine/usage-report.ts';
+import type { AlwaysOnReport } from '../../src/core/usage-pattern.ts';
+import { alwaysOnReport } from '../../src/engine/usage-report.ts';
 import { openSqliteStore } from '../../src/store/sqlite/open.ts';
 import type { Store } from '../../src/store/store.ts';
 import { dbAdminRole } from '../unit/core-fixtures.ts';
@@ -114,8 +115,6 @@ describe('the always-on report on a real SQLite store', () => {
           ['alice', 'db-admins', 15, 15, 1, 8, 15 * 8, 15],
           ['bob', 'ssh-prod', 15, 15, 1, 4, 15 * 4, 30],
         ],
-        truncated: false,
-        truncatedRoles: [],
       },
     );
     assert.deepEqual(report.candidates.map((c) => [c.firstGrantedAt, c.lastGrantedAt]).slice(0, 2), [
@@ -142,16 +141,16 @@ describe('the always-on report on a real SQLite store', () => {
       headers: { authorization: `Bearer ${AUDITOR_TOKEN}` },
     });
     assert.equal(response.statusCode, 200);
-    const body = response.json<AlwaysOnReportResult>();
+    const body = response.json<AlwaysOnReport>();
     // In Berlin the period runs from Monday 01:00 to Monday 01:00: the first Monday is partial, 14 whole working days remain.
-    assert.deepEqual([body.parameters, body.workingDays, body.truncated], [{ timeZone: 'Europe/Berlin', workdays: [1, 2, 3, 4, 5], minHoursPerDay: 4, minDayShare: 0.6 }, 14, false]);
+    assert.deepEqual([body.parameters, body.workingDays], [{ timeZone: 'Europe/Berlin', workdays: [1, 2, 3, 4, 5], minHoursPerDay: 4, minDayShare: 0.6 }, 14]);
     assert.deepEqual(body.candidates.map((c) => [c.principal, c.role, c.activeDays]), [
       ['dave', 'long-haul', 14],
       ['alice', 'db-admins', 14],
       ['bob', 'ssh-prod', 14],
     ]);
     const defaults = await app.inject({ method: 'GET', url: '/v1/reports/always-on', headers: { authorization: `Bearer ${AUDITOR_TOKEN}` } });
-    assert.deepEqual([defaults.statusCode, defaults.json<AlwaysOnReportResult>().period], [200, { since: '2026-10-24T00:00:00.000Z', until: '2026-11-23T00:00:00.000Z' }]);
+    assert.deepEqual([defaults.statusCode, defaults.json<AlwaysOnReport>().period], [200, { since: '2026-10-24T00:00:00.000Z', until: '2026-11-23T00:00:00.000Z' }]);
   });
 
   test('a plain user is refused with 403 and the reason', async () => {
@@ -232,24 +231,44 @@ describe('the always-on report on a real SQLite store', () => {
   });
 });
 
-describe('the always-on report when a role has more leases than one read returns', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'jitd-usage-report-cap-'));
+describe('the always-on report when a role has more leases than one store read returns', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jitd-usage-report-pages-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the response says it is truncated and names the role', async () => {
+  test('every lease of the period is read, page by page, and counted', async () => {
     const store = await openSqliteStore(join(dir, 'store.db'));
     try {
-      // 1000 short leases in the period: as many as one read returns.
-      const leases = Array.from({ length: 1000 }, (_, i) =>
-        makeLease(`cap-l-${i}`, `cap-r-${i}`, { state: 'revoked', requestedAt: new Date(START + i * 20 * 60_000), grantedAt: new Date(START + i * 20 * 60_000), expiresAt: new Date(START + i * 20 * 60_000 + 60_000), role: RoleName('db-admins') }),
+      // pat holds db-admins 09:00-14:00 on each of the 15 working days in 100 back-to-back 3-minute leases: 1500
+      // leases, one and a half store pages. Each three in a row are requested in the same millisecond (the first
+      // one's start less a second), so the first page (the newest 1000) ends inside a millisecond whose other two
+      // leases are on the next page.
+      const starts = WEEKDAYS.flatMap((d) => Array.from({ length: 100 }, (_, k) => START + d * DAY + 9 * HOUR + k * 3 * 60_000));
+      const leases = starts.map((from, i) =>
+        makeLease(`page-l-${i}`, `page-r-${i}`, {
+          state: 'revoked',
+          principal: PrincipalId('pat'),
+          requestedAt: new Date(starts[i - (i % 3)]! - 1_000),
+          grantedAt: new Date(from),
+          expiresAt: new Date(from + 3 * 60_000),
+          revokeReason: 'expired',
+          revokeConfirmedAt: new Date(from + 3 * 60_000),
+        }),
       );
       await store.commit({
-        insertRequests: leases.map((l) => makeRequest(l.requestId, { state: 'expired', role: l.role, leaseId: LeaseId(l.id) })),
+        insertRequests: leases.map((l) => makeRequest(l.requestId, { state: 'expired', principal: l.principal, role: l.role, createdAt: l.requestedAt, leaseId: l.id })),
         insertLeases: leases,
-        events: [event('lease.granted', { requestId: RequestId('cap-r-0'), leaseId: LeaseId('cap-l-0') })],
+        events: [event('lease.granted', { requestId: RequestId('page-r-0'), leaseId: LeaseId('page-l-0') })],
       });
+      const firstPage = await store.listLeases({ role: RoleName('db-admins'), limit: 1000 });
+      const boundaryMs = firstPage.at(-1)?.requestedAt.getTime();
+      const inBoundaryMs = (page: readonly Lease[]) => page.filter((l) => l.requestedAt.getTime() === boundaryMs).length;
+      assert.deepEqual([firstPage.length, inBoundaryMs(firstPage), inBoundaryMs(leases)], [1000, 1, 3]);
+
       const report = await alwaysOnReport({ store, roles: ROLES, clock: { now: () => NOW } }, { periodMs: 21 * DAY });
-      assert.deepEqual([report.truncated, report.truncatedRoles], [true, ['db-admins']]);
+      assert.deepEqual(
+        report.candidates.map((c) => [c.principal, c.role, c.activeDays, c.workingDays, c.leases, c.totalHours, c.firstGrantedAt]),
+        [['pat', 'db-admins', 15, 15, 1500, 75, '2026-11-02T09:00:00.000Z']],
+      );
     } finally {
       await store.close();
     }

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
 import type { KpiReport } from '../../core/kpi.ts';
-import type { AlwaysOnReportResult } from '../../engine/usage-report.ts';
+import type { AlwaysOnReport } from '../../core/usage-pattern.ts';
 import { contextOf } from '../context.ts';
 import { emit, table, when } from '../output.ts';
 
@@ -22,15 +22,12 @@ export function weekdayText(days: readonly number[]): string {
 }
 
 /** The report as text: what was measured, then the table (or a line saying there is nobody). */
-export function alwaysOnText(report: AlwaysOnReportResult): string {
+export function alwaysOnText(report: AlwaysOnReport): string {
   const p = report.parameters;
   const lines = [
     `Always-on candidates from ${when(report.period.since)} to ${when(report.period.until)}: ${report.workingDays} working days (${weekdayText(p.workdays)}, ${p.timeZone}); ` +
       `active = at least ${p.minHoursPerDay}h held that day; candidate = active on at least ${Math.round(p.minDayShare * 100)}% of them.`,
   ];
-  if (report.truncated) {
-    lines.push(`Incomplete: more leases than one read returns for ${report.truncatedRoles.join(', ')}; the oldest were left out (try a shorter --since).`);
-  }
   lines.push(
     report.candidates.length === 0
       ? 'No always-on candidates.'
@@ -121,7 +118,7 @@ export function registerReportCommands(program: Command): void {
     .option('--min-day-share <share>', 'share of working days that must be active, 0 to 1 (default 0.6)')
     .action(async (opts: AlwaysOnFlags, command: Command) => {
       const { client, format } = contextOf(command);
-      const body = await client.get<AlwaysOnReportResult>('/v1/reports/always-on', {
+      const body = await client.get<AlwaysOnReport>('/v1/reports/always-on', {
         since: opts.since,
         timeZone: opts.timeZone,
         workdays: opts.workdays,
