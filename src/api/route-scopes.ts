@@ -20,6 +20,7 @@ export const ROUTE_SCOPES: Readonly<Record<string, TokenScope | null>> = {
   'POST /v1/leases/:id/extend': 'request',
   'POST /v1/leases/:id/review': 'approve',
   'POST /v1/leases/:id/revoke': 'admin',
+  'POST /v1/leases/:id/retry': 'admin',
   'GET /v1/status': 'read',
   'GET /v1/audit': 'audit',
   'GET /v1/audit/verify': 'audit',

@@ -2,7 +2,7 @@
 // see and do); this file only translates HTTP to use cases and back.
 import { parseDuration } from '../core/duration.ts';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../core/errors.ts';
-import { LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
+import { PrincipalId, RoleName } from '../core/ids.ts';
 import { PassThrough } from 'node:stream';
 import { exportAuditJsonLines } from '../audit/export.ts';
 import { verifyAuditChain } from '../audit/verify.ts';
@@ -15,13 +15,20 @@ import type { Reconciler } from '../engine/reconciler.ts';
 import type { SessionRecordings } from '../engine/session-recordings.ts';
 import type { ApprovalDesk } from '../engine/approvals.ts';
 import type { LeaseDesk } from '../engine/lease-changes.ts';
-import type { Store } from '../store/store.ts';
+import { retryRevocation } from '../engine/revocation-retry.ts';
+import type { AuditQuery as StoreAuditQuery, Store } from '../store/store.ts';
+import type { AuditEvent } from '../core/audit-event.ts';
+import { auditFilterOf, type AuditFilterQuery } from './audit-filter.ts';
 import { route, type Route } from './route.ts';
 import type { z } from 'zod';
-import { approveBody, auditQuery, cancelBody, createRequestBody, denyBody, extendBody, reviewBody, notificationQuery, leaseQuery, releaseBody, requestQuery, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
+import { approveBody, auditExportQuery, auditQuery, cancelBody, createRequestBody, denyBody, extendBody, reviewBody, notificationQuery, leaseQuery, releaseBody, requestQuery, retryBody, revokeBody, sessionUploadQuery, sshFileQuery } from './schemas.ts';
 import { approvalView, leaseView, notificationView, requestView, roleView, sessionView } from './views.ts';
 
 type SessionUploadQuery = z.output<typeof sessionUploadQuery>;
+type AuditQuery = z.output<typeof auditQuery>;
+
+/** Events per page of GET /v1/audit unless `limit` says otherwise. */
+const AUDIT_PAGE_DEFAULT = 100;
 
 export interface ApiDeps {
   readonly broker: Broker;
@@ -59,6 +66,19 @@ function listFilter<State extends string>(query: { state?: State[]; principal?: 
     ...(query.limit ? { limit: query.limit } : {}),
     ...(query.unreviewed ? { unreviewed: true } : {}),
   };
+}
+
+/**
+ * The cursor of the page after `events`: its last seq (to pass as afterSeq in chain order, beforeSeq newest
+ * first), or undefined when no matching event is left. A full page asks the store for one more event beyond it,
+ * so that the last page never promises another.
+ */
+async function nextAuditCursor(store: Store, search: StoreAuditQuery, events: readonly AuditEvent[]): Promise<number | undefined> {
+  const last = events.at(-1);
+  if (last === undefined || events.length < (search.limit ?? AUDIT_PAGE_DEFAULT)) return undefined;
+  const beyond = search.order === 'desc' ? { beforeSeq: last.seq } : { afterSeq: last.seq };
+  const more = await store.listAuditEvents({ ...search, ...beyond, limit: 1 });
+  return more.length > 0 ? last.seq : undefined;
 }
 
 function requireAuditReader(caller: Caller): void {
@@ -230,6 +250,15 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
       handler: async ({ caller, params, body }) => ended(await broker.revoke(caller, params.id!, body.reason)),
     }),
     route({
+      method: 'POST',
+      url: '/v1/leases/:id/retry',
+      tag: 'leases',
+      summary:
+        'Admin: attempt a failing (revoke_failed) or pending (revoking) revocation now, as the scheduler would; 200 with the lease either way: revoked, or revoke_failed with the new lastError and attempts',
+      body: retryBody,
+      handler: async ({ caller, params }) => ({ body: { lease: leaseView(await retryRevocation(broker.deps, caller, params.id!), now()) } }),
+    }),
+    route({
       method: 'GET',
       url: '/v1/status',
       tag: 'status',
@@ -262,21 +291,25 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
         };
       },
     }),
-    route({
+    route<undefined, AuditQuery>({
       method: 'GET',
       url: '/v1/audit',
       tag: 'audit',
-      summary: 'Audit events in chain order (admins and auditors)',
+      summary:
+        'Search the audit events by principal, role, type and time, in chain order or newest first (order=desc), a page at a time: `next` is the afterSeq (asc) or beforeSeq (desc) of the next page (admins and auditors)',
       query: auditQuery,
       handler: async ({ caller, query }) => {
         requireAuditReader(caller);
-        const events = await store.listAuditEvents({
+        const search: StoreAuditQuery = {
+          ...auditFilterOf(query, now()),
+          order: query.order ?? 'asc',
+          limit: query.limit ?? AUDIT_PAGE_DEFAULT,
           ...(query.afterSeq === undefined ? {} : { afterSeq: query.afterSeq }),
-          ...(query.limit ? { limit: query.limit } : {}),
-          ...(query.requestId ? { requestId: RequestId(query.requestId) } : {}),
-          ...(query.leaseId ? { leaseId: LeaseId(query.leaseId) } : {}),
-        });
-        return { body: { events: events.map((e) => ({ ...e, at: e.at.toISOString() })) } };
+          ...(query.beforeSeq === undefined ? {} : { beforeSeq: query.beforeSeq }),
+        };
+        const events = await store.listAuditEvents(search);
+        const next = await nextAuditCursor(store, search, events);
+        return { body: { events: events.map((e) => ({ ...e, at: e.at.toISOString() })), ...(next === undefined ? {} : { next }) } };
       },
     }),
     route({
@@ -289,16 +322,20 @@ export function apiRoutes(deps: ApiDeps): readonly Route[] {
         return { body: await verifyAuditChain(store.readAuditRows(), await store.auditHead()) };
       },
     }),
-    route({
+    route<undefined, AuditFilterQuery>({
       method: 'GET',
       url: '/v1/audit/export',
       tag: 'audit',
-      summary: 'The whole audit chain as JSON lines, each line verifiable on its own (admins and auditors)',
+      summary:
+        'The audit chain as JSON lines, each line verifiable on its own: every event, or those matching the same filters as GET /v1/audit (admins and auditors)',
       produces: 'application/x-ndjson',
-      handler: async ({ caller }) => {
+      query: auditExportQuery,
+      handler: async ({ caller, query }) => {
         requireAuditReader(caller);
+        // Parsed before the stream starts, so that a bad filter is a 400 and not a broken download.
+        const filter = auditFilterOf(query, now());
         const out = new PassThrough();
-        exportAuditJsonLines(store.readAuditRows(), out).then(
+        exportAuditJsonLines(store.readAuditRows(filter), out).then(
           () => out.end(),
           (error: unknown) => out.destroy(error as Error),
         );

@@ -1,6 +1,8 @@
 // Request bodies and query strings the API accepts. Unknown fields are refused so that a typo is an error,
 // not an ignored option.
 import { z } from 'zod';
+import { AUDIT_EVENT_TYPES, type AuditEventType } from '../core/audit-event.ts';
+import { tryParseDuration } from '../core/duration.ts';
 import { LEASE_STATES } from '../core/lease.ts';
 import { DELIVERY_STATES } from '../core/outbox.ts';
 import { REQUEST_STATES } from '../core/request.ts';
@@ -41,6 +43,9 @@ export const denyBody = z.strictObject({
 
 export const releaseBody = z.strictObject({ reason: text(1000).optional() }).default({});
 
+/** Nothing to say: the retry is the same attempt the scheduler would make. */
+export const retryBody = z.strictObject({}).default({});
+
 export const revokeBody = z.strictObject({
   reason: z.string({ error: 'revoking a lease requires a reason' }).min(1, 'revoking a lease requires a reason').max(1000, 'must be at most 1000 characters'),
 });
@@ -74,12 +79,76 @@ export const sshFileQuery = z.strictObject({ connector: text(200).optional() });
 
 export const notificationQuery = z.strictObject({ state: csv(DELIVERY_STATES), limit });
 
-export const auditQuery = z.strictObject({
-  afterSeq: z.coerce.number().int().min(0).optional(),
-  limit,
+/** A point in time as the audit search takes it: an absolute time, or how long ago (resolved with the server's clock). */
+export type AuditTime = { readonly at: Date } | { readonly agoMs: number };
+
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses `2026-11-24T08:00:00Z` (any ISO 8601 time with a zone), `2026-11-24` (UTC midnight) or a duration ago (24h, 7d: the parser of `jitd report kpi --since`). */
+export function parseAuditTime(text: string): AuditTime | undefined {
+  const input = text.trim();
+  const agoMs = tryParseDuration(input);
+  if (agoMs !== undefined) return { agoMs };
+  if (ISO_WITH_ZONE.test(input)) {
+    const at = new Date(input);
+    return Number.isNaN(at.getTime()) ? undefined : { at };
+  }
+  const date = ISO_DATE.exec(input);
+  if (date) {
+    const at = new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3])));
+    // Date.UTC rolls 2026-02-30 over into March: such a day does not exist.
+    return at.toISOString().startsWith(input) ? { at } : undefined;
+  }
+  return undefined;
+}
+
+const auditTime = z
+  .string()
+  .transform((text, ctx) => {
+    const parsed = parseAuditTime(text);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a time: use ISO 8601 with a zone (e.g. 2026-11-24T08:00:00Z), a date (2026-11-24, UTC) or a duration ago (e.g. 24h, 7d)` });
+      return z.NEVER;
+    }
+    return parsed;
+  })
+  .optional();
+
+/** Comma-separated audit event types, each one that jitd writes. */
+const auditTypes = z
+  .string()
+  .transform((text, ctx) => {
+    const types = text.split(',').map((t) => t.trim()).filter(Boolean);
+    if (types.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one event type, or leave type out' });
+    for (const type of types) {
+      if (!(AUDIT_EVENT_TYPES as readonly string[]).includes(type)) ctx.addIssue({ code: 'custom', message: `"${type}" is not an audit event type (known: ${AUDIT_EVENT_TYPES.join(', ')})` });
+    }
+    return types as AuditEventType[];
+  })
+  .optional();
+
+/** What the audit search and its export filter on (docs/api.md#audit). */
+const auditFilterFields = {
+  principal: text(200).describe('events this principal did or that are about them').optional(),
+  role: text(200).describe('events about this role').optional(),
+  type: auditTypes.describe('comma-separated event types, e.g. lease.revoked,lease.revoke_failed'),
+  since: auditTime.describe('at or after: ISO 8601 with a zone, a date (UTC), or a duration ago such as 24h or 7d'),
+  until: auditTime.describe('before (exclusive): the same forms as since'),
   requestId: text(100).optional(),
   leaseId: text(100).optional(),
+};
+
+export const auditQuery = z.strictObject({
+  ...auditFilterFields,
+  order: z.enum(['asc', 'desc'], { error: 'must be asc (chain order, the default) or desc (newest first)' }).optional(),
+  afterSeq: z.coerce.number().int().min(0).optional(),
+  beforeSeq: z.coerce.number().int().min(1).optional(),
+  limit,
 });
+
+/** The export takes the filters but not the paging: it streams every matching event. */
+export const auditExportQuery = z.strictObject(auditFilterFields);
 
 const epochSeconds = z.coerce.number().int().min(0).max(253_402_300_799);
 const flag = z.enum(['0', '1']).transform((v) => v === '1');

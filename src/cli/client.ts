@@ -106,6 +106,14 @@ export function resolveClientSettings(flags: { server?: string; token?: string }
   return { server };
 }
 
+/** The path with the query's given values (undefined and '' are left out). */
+function withQuery(path: string, query: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
 /** Seconds before its expiry at which a saved session is renewed rather than sent. */
 const RENEW_EARLY_MS = 30_000;
 
@@ -129,10 +137,7 @@ export class ApiClient {
   }
 
   async get<T>(path: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
-    const qs = params.toString();
-    return this.call<T>('GET', qs ? `${path}?${qs}` : path);
+    return this.call<T>('GET', withQuery(path, query));
   }
 
   async post<T>(path: string, body: unknown): Promise<T> {
@@ -140,8 +145,8 @@ export class ApiClient {
   }
 
   /** A streamed (non-JSON) response body, e.g. the audit export. */
-  async stream(path: string): Promise<AsyncIterable<Uint8Array>> {
-    const response = await this.send('GET', path);
+  async stream(path: string, query: Record<string, string | number | undefined> = {}): Promise<AsyncIterable<Uint8Array>> {
+    const response = await this.send('GET', withQuery(path, query));
     if (!response.ok || !response.body) await this.read(response);
     return response.body as unknown as AsyncIterable<Uint8Array>;
   }

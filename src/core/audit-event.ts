@@ -18,6 +18,7 @@ export const AUDIT_EVENT_TYPES = [
   'lease.revoke_requested',
   'lease.revoked',
   'lease.revoke_failed',
+  'lease.retry_requested',
   'lease.extended',
   'lease.reviewed',
   'session.recorded',

@@ -4,7 +4,7 @@
 import type { AccessToken, Person } from '../core/access-token.ts';
 import type { Approval } from '../core/approval.ts';
 import type { DeliveryState, OutboxMessage } from '../core/outbox.ts';
-import type { AuditEvent, AuditEventDraft } from '../core/audit-event.ts';
+import type { AuditEvent, AuditEventDraft, AuditEventType } from '../core/audit-event.ts';
 import type { ConnectorName, LeaseId, PrincipalId, RequestId, RoleName } from '../core/ids.ts';
 import type { Lease, LeaseState } from '../core/lease.ts';
 import type { AccessRequest, RequestState } from '../core/request.ts';
@@ -74,12 +74,33 @@ export interface LeaseCounts {
   readonly unreviewedBreakGlass: number;
 }
 
-export interface AuditQuery {
-  /** Start after this sequence number (exclusive); 0 for the beginning. */
-  readonly afterSeq?: number;
-  readonly limit?: number;
+/** Which audit events: every filter given must match. Shared by listing and export. */
+export interface AuditFilter {
   readonly requestId?: RequestId;
   readonly leaseId?: LeaseId;
+  /**
+   * Events this principal did (the actor) or that are about them: the principal of the event's lease or
+   * request, or for events without one, the `principal` (auth.*) or `holder` (reconcile.*) in its data.
+   */
+  readonly principal?: PrincipalId;
+  /** Events about this role: its lease's or request's role, or the `role` in its data (reconcile.*). */
+  readonly role?: RoleName;
+  /** Only events of these types; an empty list matches none. */
+  readonly types?: readonly AuditEventType[];
+  /** Only events at or after this time (the event's `at`). */
+  readonly since?: Date;
+  /** Only events before this time: with `since`, the half-open window [since, until). */
+  readonly until?: Date;
+}
+
+export interface AuditQuery extends AuditFilter {
+  /** Only events after this sequence number (exclusive); 0 for the beginning. */
+  readonly afterSeq?: number;
+  /** Only events before this sequence number (exclusive): to page back newest-first, the last page's smallest seq. */
+  readonly beforeSeq?: number;
+  /** `asc` (default): chain order, oldest first; `desc`: newest first. */
+  readonly order?: 'asc' | 'desc';
+  readonly limit?: number;
 }
 
 /** The raw stored row of an audit event, as verification needs it. */
@@ -119,8 +140,8 @@ export interface Store {
   listLiveLeases(): Promise<readonly Lease[]>;
   countLeases(now: Date, overdueAfterMs: number): Promise<LeaseCounts>;
   listAuditEvents(query?: AuditQuery): Promise<readonly AuditEvent[]>;
-  /** Every stored audit row in sequence order, for `audit verify`. */
-  readAuditRows(): AsyncIterable<StoredAuditRow>;
+  /** Stored audit rows in sequence order: every one for `audit verify`, or those matching `filter` (an export of a search). */
+  readAuditRows(filter?: AuditFilter): AsyncIterable<StoredAuditRow>;
   auditHead(): Promise<AuditHead | undefined>;
   /** The decisions on a request, oldest first. */
   listApprovals(requestId: RequestId): Promise<readonly Approval[]>;

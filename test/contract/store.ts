@@ -9,8 +9,9 @@ import type { Lease } from '../../src/core/lease.ts';
 import type { AccessRequest } from '../../src/core/request.ts';
 import type { OutboxMessage } from '../../src/core/outbox.ts';
 import type { SessionRecording } from '../../src/core/session-recording.ts';
+import { chainHash } from '../../src/audit/chain.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
-import type { Store } from '../../src/store/store.ts';
+import type { AuditQuery, Store } from '../../src/store/store.ts';
 
 export const T0 = Date.UTC(2030, 0, 1, 8, 0, 0);
 export const at = (offsetMs: number): Date => new Date(T0 + offsetMs);
@@ -507,6 +508,103 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           assert.deepEqual(await seqs({ afterSeq: 1, limit: 2 }), [2, 3]);
           assert.deepEqual(await seqs({ requestId: RequestId('r-1') }), [1, 3, 4]);
           assert.deepEqual(await seqs({ leaseId: LeaseId('l-1'), afterSeq: 3 }), [4]);
+        }));
+    });
+
+    describe('audit search', () => {
+      /**
+       * One small history: alice's lease l-1 of db-admins (her request, then system events with refs only, one
+       * written later without its lease in the change set), bob approving carol's ssh request, bob creating a
+       * token for svc-backup (auth: subject in data), the reconciler finding mallory on db-admins (holder in
+       * data), and an event whose request is not stored (falls back to its data). Event i is at minute i.
+       */
+      async function history(store: Store): Promise<void> {
+        const request = makeRequest('r-1', { leaseId: LeaseId('l-1') });
+        const lease = makeLease('l-1', 'r-1');
+        const atMinute = (draft: AuditEventDraft, minute: number, actor = draft.actor): AuditEventDraft => ({ ...draft, at: at(minute * MINUTE), actor });
+        await store.commit({
+          insertRequests: [request],
+          insertLeases: [lease],
+          events: [
+            atMinute(event('request.created', { requestId: 'r-1' }, { principal: 'alice', role: 'db-admins' }), 1, 'alice'),
+            atMinute(event('lease.granting', { requestId: 'r-1', leaseId: 'l-1' }), 2),
+          ],
+        });
+        await store.commit({ insertRequests: [makeRequest('r-2', { state: 'pending', principal: PrincipalId('carol'), role: RoleName('ssh') })], events: [] });
+        await store.commit({ events: [atMinute(event('approval.given', { requestId: 'r-2' }, { approver: 'bob' }), 3, 'bob')] });
+        await store.commit({ events: [atMinute(event('auth.token_created', {}, { tokenId: 't-1', principal: 'svc-backup' }), 4, 'bob')] });
+        await store.commit({ events: [atMinute(event('reconcile.standing_access_found', {}, { role: 'db-admins', holder: 'mallory' }), 5)] });
+        await store.commit({ events: [atMinute(event('lease.revoked', { requestId: 'r-1', leaseId: 'l-1' }, { attempts: 1 }), 6)] });
+        await store.commit({ events: [atMinute(event('request.created', { requestId: 'r-gone' }, { principal: 'erin', role: 'web' }), 7, 'erin')] });
+      }
+      const seqsOf = async (store: Store, query: AuditQuery) => (await store.listAuditEvents(query)).map((e) => e.seq);
+
+      test('principal finds the events someone did and the events about them, from their lease, request or the data', () =>
+        withStore(async (store) => {
+          await history(store);
+          assert.deepEqual(await seqsOf(store, { principal: PrincipalId('alice') }), [1, 2, 6]);
+          assert.deepEqual(await seqsOf(store, { principal: PrincipalId('bob') }), [3, 4]);
+          assert.deepEqual(await seqsOf(store, { principal: PrincipalId('carol') }), [3]);
+          assert.deepEqual(await seqsOf(store, { principal: PrincipalId('svc-backup') }), [4]);
+          assert.deepEqual(await seqsOf(store, { principal: PrincipalId('mallory') }), [5]);
+          assert.deepEqual(await seqsOf(store, { principal: PrincipalId('erin') }), [7]);
+          assert.deepEqual(await seqsOf(store, { principal: PrincipalId('system') }), [2, 5, 6], 'the scheduler and reconciler act as system');
+          assert.deepEqual(await seqsOf(store, { principal: PrincipalId('nobody') }), []);
+        }));
+
+      test('role finds the events about a role, from their lease, request or the data', () =>
+        withStore(async (store) => {
+          await history(store);
+          assert.deepEqual(await seqsOf(store, { role: RoleName('db-admins') }), [1, 2, 5, 6]);
+          assert.deepEqual(await seqsOf(store, { role: RoleName('ssh') }), [3]);
+          assert.deepEqual(await seqsOf(store, { role: RoleName('web') }), [7]);
+          assert.deepEqual(await seqsOf(store, { role: RoleName('db-admins'), principal: PrincipalId('alice') }), [1, 2, 6]);
+        }));
+
+      test('types keeps the listed event types, and an empty list matches nothing', () =>
+        withStore(async (store) => {
+          await history(store);
+          assert.deepEqual(await seqsOf(store, { types: ['request.created'] }), [1, 7]);
+          assert.deepEqual(await seqsOf(store, { types: ['lease.granting', 'lease.revoked'], principal: PrincipalId('alice') }), [2, 6]);
+          assert.deepEqual(await seqsOf(store, { types: [] }), []);
+        }));
+
+      test('since and until keep the half-open window [since, until) of event times', () =>
+        withStore(async (store) => {
+          await history(store);
+          assert.deepEqual(await seqsOf(store, { since: at(3 * MINUTE), until: at(6 * MINUTE) }), [3, 4, 5]);
+          assert.deepEqual(await seqsOf(store, { since: at(6 * MINUTE) }), [6, 7]);
+          assert.deepEqual(await seqsOf(store, { until: at(2 * MINUTE) }), [1]);
+          assert.deepEqual(await seqsOf(store, { since: at(4 * MINUTE), until: at(4 * MINUTE) }), []);
+        }));
+
+      test('newest first pages back with beforeSeq, and the filters hold on every page', () =>
+        withStore(async (store) => {
+          await history(store);
+          assert.deepEqual(await seqsOf(store, { order: 'desc' }), [7, 6, 5, 4, 3, 2, 1]);
+          assert.deepEqual(await seqsOf(store, { order: 'desc', limit: 3 }), [7, 6, 5]);
+          assert.deepEqual(await seqsOf(store, { order: 'desc', limit: 3, beforeSeq: 5 }), [4, 3, 2]);
+          assert.deepEqual(await seqsOf(store, { order: 'desc', limit: 3, beforeSeq: 2 }), [1]);
+          assert.deepEqual(await seqsOf(store, { order: 'desc', role: RoleName('db-admins'), limit: 2 }), [6, 5]);
+          assert.deepEqual(await seqsOf(store, { order: 'desc', role: RoleName('db-admins'), limit: 2, beforeSeq: 5 }), [2, 1]);
+          assert.deepEqual(await seqsOf(store, { order: 'asc', afterSeq: 2, beforeSeq: 6 }), [3, 4, 5], 'both bounds: a window of the chain');
+          assert.deepEqual(await seqsOf(store, {}), [1, 2, 3, 4, 5, 6, 7], 'chain order unless asked');
+        }));
+
+      test('readAuditRows streams only the matching rows, each still verifiable on its own, and all of them without a filter', () =>
+        withStore(async (store) => {
+          await history(store);
+          const rows = [];
+          for await (const row of store.readAuditRows({ principal: PrincipalId('alice'), since: at(2 * MINUTE) })) rows.push(row);
+          assert.deepEqual(
+            rows.map((r) => r.seq),
+            [2, 6],
+          );
+          for (const row of rows) assert.equal(chainHash(row.prevHash, row.body), row.hash);
+          const none = [];
+          for await (const row of store.readAuditRows({ types: [] })) none.push(row);
+          assert.deepEqual(none, []);
+          assert.deepEqual(await verifyAuditChain(store.readAuditRows(), await store.auditHead()), { ok: true, count: 7, head: { seq: 7, hash: (await store.auditHead())?.hash } });
         }));
     });
 

@@ -52,7 +52,7 @@ describe('SQLite store file', () => {
     for (let i = 0; i < 3; i++) await (await openSqliteStore(path)).close();
     const db = new Database(path, { readonly: true });
     try {
-      assert.deepEqual(db.prepare('select name from kysely_migration order by name').pluck().all(), ['0001_initial', '0002_connector_memo', '0003_grant_data', '0004_session_recordings', '0005_identity', '0006_approvals', '0007_outbox', '0008_policy_extras', '0009_standing_access']);
+      assert.deepEqual(db.prepare('select name from kysely_migration order by name').pluck().all(), ['0001_initial', '0002_connector_memo', '0003_grant_data', '0004_session_recordings', '0005_identity', '0006_approvals', '0007_outbox', '0008_policy_extras', '0009_standing_access', '0010_audit_search']);
       assert.deepEqual(db.prepare('select id, seq, hash from audit_head').all(), [{ id: 1, seq: 0, hash: '0'.repeat(64) }]);
     } finally {
       db.close();

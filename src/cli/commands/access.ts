@@ -1,4 +1,4 @@
-// jitd request / cancel / extend / release / revoke / review: asking for access, changing it and ending it.
+// jitd request / cancel / extend / release / revoke / review / retry: asking for access, changing it and ending it.
 import type { Command } from 'commander';
 import type { LeaseView, RequestView } from '../../api/views.ts';
 import { contextOf } from '../context.ts';
@@ -108,6 +108,26 @@ export function registerAccessCommands(program: Command): void {
       emit(format, result, () => endedText(result.lease, 'Revoked'));
       if (result.lease.state === 'revoke_failed') process.exitCode = EXIT.target;
     });
+
+  program
+    .command('retry')
+    .description('admin: attempt a failing revocation now instead of waiting for the next scheduled retry')
+    .argument('<lease>', 'lease id of a lease in revoke_failed or revoking (see jitd status)')
+    .addHelpText(
+      'after',
+      '\nThe attempt is the one the scheduler makes, with the same audit events. When it fails again the lease shows the\nnew error and attempt count, the command exits 7, and the scheduler keeps retrying as before.\n\nExample:\n  jitd retry lease-…',
+    )
+    .action(async (lease: string, _opts: unknown, command: Command) => {
+      const { client, format } = contextOf(command);
+      const result = await client.post<{ lease: LeaseView }>(`/v1/leases/${encodeURIComponent(lease)}/retry`, {});
+      emit(format, result, () => retriedText(result.lease));
+      if (result.lease.state !== 'revoked') process.exitCode = EXIT.target;
+    });
+}
+
+function retriedText(lease: LeaseView): string {
+  if (lease.state === 'revoked') return `Retried ${lease.id}: revoked; ${lease.principal} no longer holds ${lease.role}.\n${leaseBlock(lease)}`;
+  return `Retried ${lease.id}: the revocation failed again (attempt ${lease.attempts}): ${lease.lastError ?? 'unknown error'}\njitd keeps retrying; next attempt ${when(lease.nextAttemptAt)}.\n${leaseBlock(lease)}`;
 }
 
 function requestOutcomeText(role: string, result: { request: RequestView; lease?: LeaseView }): string {

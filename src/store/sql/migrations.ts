@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { GENESIS_HASH } from '../../audit/chain.ts';
+import { auditSubject } from './audit-subject.ts';
 import type { SqlDialectTraits } from './dialect-traits.ts';
 
 function initial(traits: SqlDialectTraits): Migration {
@@ -258,6 +259,57 @@ const standingAccess: Migration = {
   },
 };
 
+/** Rows per page when the audit search keys are filled in for events that name their subject in data only. */
+const BACKFILL_PAGE = 1000;
+
+/**
+ * Search keys on audit events (principal, role: see audit-subject.ts), filled in for the events already
+ * stored, and indexes for the audit search (GET /v1/audit filters, newest first). Nothing hashed changes.
+ */
+const auditSearch: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    // One transaction: a crash half-way leaves the table as it was, and the migration runs again whole.
+    // (An engine whose migrator already runs in a transaction hands us that one.)
+    const run = async (trx: Kysely<unknown>): Promise<void> => {
+      await trx.schema.alterTable('audit_events').addColumn('principal', 'text').execute();
+      await trx.schema.alterTable('audit_events').addColumn('role', 'text').execute();
+      // Step 1 of the rule, set-based: the event's lease, else its request.
+      await sql`
+        update audit_events set
+          principal = coalesce(
+            (select leases.principal from leases where leases.id = audit_events.lease_id),
+            (select requests.principal from requests where requests.id = audit_events.request_id)),
+          role = coalesce(
+            (select leases.role from leases where leases.id = audit_events.lease_id),
+            (select requests.role from requests where requests.id = audit_events.request_id))
+        where lease_id is not null or request_id is not null`.execute(trx);
+      // Step 2, for events without a stored owner: what their data names (a JSON read no two engines spell alike).
+      let after = 0;
+      for (;;) {
+        const page = await sql<{ seq: number; data: string }>`
+          select seq, data from audit_events where principal is null and seq > ${after} order by seq limit ${BACKFILL_PAGE}`.execute(trx);
+        for (const row of page.rows) {
+          const subject = auditSubject(JSON.parse(row.data) as Record<string, unknown>, undefined);
+          if (subject.principal !== null || subject.role !== null) {
+            await sql`update audit_events set principal = ${subject.principal}, role = ${subject.role} where seq = ${row.seq}`.execute(trx);
+          }
+        }
+        const last = page.rows.at(-1);
+        if (last === undefined || page.rows.length < BACKFILL_PAGE) break;
+        after = Number(last.seq);
+      }
+      // The search reads one of these per filter, already in seq order (newest first by reading backwards).
+      await trx.schema.createIndex('audit_events_principal_seq').on('audit_events').columns(['principal', 'seq']).execute();
+      await trx.schema.createIndex('audit_events_actor_seq').on('audit_events').columns(['actor', 'seq']).execute();
+      await trx.schema.createIndex('audit_events_role_seq').on('audit_events').columns(['role', 'seq']).execute();
+      await trx.schema.createIndex('audit_events_type_seq').on('audit_events').columns(['type', 'seq']).execute();
+      await trx.schema.createIndex('audit_events_at').on('audit_events').columns(['at']).execute();
+    };
+    if (db.isTransaction) await run(db);
+    else await db.transaction().execute(run);
+  },
+};
+
 /** Every migration, by name; names sort in the order they must run. */
 export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
   return {
@@ -269,6 +321,7 @@ export function migrationProvider(traits: SqlDialectTraits): MigrationProvider {
         '0007_outbox': outbox,
         '0008_policy_extras': policyExtras,
         '0009_standing_access': standingAccess,
+        '0010_audit_search': auditSearch,
       }),
   };
 }

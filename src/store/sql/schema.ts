@@ -67,7 +67,11 @@ export interface StandingAccessTable {
   leased: number;
 }
 
-/** Every column except seq, prev_hash and hash is part of the hashed body (src/audit/chain.ts). */
+/**
+ * Every column except seq, prev_hash, hash and the search keys is part of the hashed body (src/audit/chain.ts).
+ * The search keys (principal, role) are derived when the event is appended (audit-subject.ts), for searching
+ * only: readers never see them, so everything an event shows stays covered by the hash.
+ */
 export interface AuditEventsTable {
   seq: number;
   id: string;
@@ -80,6 +84,10 @@ export interface AuditEventsTable {
   data: string;
   prev_hash: string;
   hash: string;
+  /** The principal the event is about (search key, not hashed). */
+  principal: string | null;
+  /** The role the event is about (search key, not hashed). */
+  role: string | null;
 }
 
 /** One row (id = 1): the newest event's seq and hash, updated with every append. seq 0 = empty chain. */

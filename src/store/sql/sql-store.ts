@@ -1,17 +1,18 @@
 // The Store on top of Kysely: every query here is plain Kysely, shared by the SQLite engine and (later)
 // PostgreSQL. What differs between engines comes in as SqlDialectTraits.
-import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool, Transaction } from 'kysely';
 import type { AuditEvent } from '../../core/audit-event.ts';
 import { InvalidInputError, JitdError } from '../../core/errors.ts';
 import type { LeaseId, RequestId, RoleName } from '../../core/ids.ts';
 import { LEASE_STATES, type Lease, type LeaseState } from '../../core/lease.ts';
 import { appendToChain } from '../../audit/chain.ts';
-import type { AuditHead, AuditQuery, ChangeSet, DueWork, LeaseCounts, LeaseFilter, RequestFilter, StandingAccessCount, Store, StoredAuditRow } from '../store.ts';
+import type { AuditFilter, AuditHead, AuditQuery, ChangeSet, DueWork, LeaseCounts, LeaseFilter, RequestFilter, StandingAccessCount, Store, StoredAuditRow } from '../store.ts';
 import { auditEventFromRow, auditEventToRow, storedAuditRowFromRow } from './audit-row.ts';
+import { subjectsOf } from './audit-subject.ts';
 import type { SqlDialectTraits, StoreCapabilities } from './dialect-traits.ts';
 import { LEASE_FIXED_COLUMNS, LEASE_MUTABLE_COLUMNS, leaseFromRow, leaseToRow } from './lease-row.ts';
 import { REQUEST_FIXED_COLUMNS, REQUEST_MUTABLE_COLUMNS, requestFromRow, requestToRow } from './request-row.ts';
-import type { JitdDatabase } from './schema.ts';
+import type { AuditEventsTable, JitdDatabase } from './schema.ts';
 import { approvalFromRow, approvalToRow } from './approval-row.ts';
 import { outboxFromRow, outboxToRow } from './outbox-row.ts';
 import { identityQueries, writeIdentityChanges } from './identity-store.ts';
@@ -101,9 +102,36 @@ async function appendEvents(trx: Transaction<JitdDatabase>, traits: SqlDialectTr
   if (stored === undefined) throw new JitdError('internal', 'the audit head row is missing: the audit_head table was changed outside jitd');
   const head: AuditHead | undefined = stored.seq === 0 ? undefined : { seq: Number(stored.seq), hash: stored.hash };
   const chained = appendToChain(head, change.events);
-  await insertRows(trx, 'audit_events', chained.events.map(auditEventToRow));
+  const subjects = await subjectsOf(trx, change, chained.events);
+  await insertRows(trx, 'audit_events', chained.events.map((event, i) => auditEventToRow(event, subjects[i]!)));
   await trx.updateTable('audit_head').set({ seq: chained.head.seq, hash: chained.head.hash }).where('id', '=', 1).execute();
   return chained.events;
+}
+
+type AuditExpression = ExpressionBuilder<JitdDatabase, 'audit_events'>;
+
+interface AuditPageBounds {
+  /** Exclusive lower seq bound (0: from the start). */
+  readonly afterSeq: number;
+  /** Exclusive upper seq bound. */
+  readonly beforeSeq?: number;
+  readonly order: 'asc' | 'desc';
+  readonly limit: number;
+}
+
+/**
+ * The conditions of an audit filter but its principal (none: every event). The caller handles an empty `types`
+ * list, and the principal (who acted, or whom it is about: see auditPage).
+ */
+function auditConditions(eb: AuditExpression, filter: Omit<AuditFilter, 'principal'>): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [];
+  if (filter.requestId !== undefined) conditions.push(eb('request_id', '=', filter.requestId));
+  if (filter.leaseId !== undefined) conditions.push(eb('lease_id', '=', filter.leaseId));
+  if (filter.role !== undefined) conditions.push(eb('role', '=', filter.role));
+  if (filter.types !== undefined) conditions.push(eb('type', 'in', filter.types));
+  if (filter.since !== undefined) conditions.push(eb('at', '>=', filter.since.getTime()));
+  if (filter.until !== undefined) conditions.push(eb('at', '<', filter.until.getTime()));
+  return conditions;
 }
 
 type LeaseExpression = ExpressionBuilder<JitdDatabase, 'leases'>;
@@ -121,6 +149,24 @@ function dueAt(lease: Lease): number {
 
 export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTraits): SqlStore {
   const leases = () => db.selectFrom('leases').selectAll();
+
+  /** One page of the events matching `filter` within the page's seq bounds, in its order. */
+  async function auditPage(filter: AuditFilter, page: AuditPageBounds): Promise<Selectable<AuditEventsTable>[]> {
+    if (filter.types?.length === 0) return [];
+    const { principal, ...others } = filter;
+    const matches = (eb: AuditExpression) =>
+      eb.and([eb('seq', '>', page.afterSeq), ...(page.beforeSeq === undefined ? [] : [eb('seq', '<', page.beforeSeq)]), ...auditConditions(eb, others)]);
+    if (principal === undefined) return db.selectFrom('audit_events').selectAll().where(matches).orderBy('seq', page.order).limit(page.limit).execute();
+    // Who acted OR whom it is about: the page of each side on its own index, then the page of the two. A plain
+    // OR would sort every event of a busy principal (such as `system`) for each page.
+    const side = (column: 'actor' | 'principal') =>
+      db.selectFrom('audit_events').select('seq').where(matches).where(column, '=', principal).orderBy('seq', page.order).limit(page.limit);
+    const seqs = db
+      .selectFrom(side('actor').as('by_actor'))
+      .select('by_actor.seq')
+      .union(db.selectFrom(side('principal').as('about')).select('about.seq'));
+    return db.selectFrom('audit_events').selectAll().where('seq', 'in', seqs).orderBy('seq', page.order).limit(page.limit).execute();
+  }
 
   return {
     capabilities: traits.capabilities,
@@ -265,23 +311,20 @@ export function createSqlStore(db: Kysely<JitdDatabase>, traits: SqlDialectTrait
     },
 
     async listAuditEvents(query: AuditQuery = {}) {
-      const limit = listLimit(query.limit);
-      const rows = await db
-        .selectFrom('audit_events')
-        .selectAll()
-        .where('seq', '>', query.afterSeq ?? 0)
-        .$if(query.requestId !== undefined, (q) => q.where('request_id', '=', query.requestId ?? null))
-        .$if(query.leaseId !== undefined, (q) => q.where('lease_id', '=', query.leaseId ?? null))
-        .orderBy('seq')
-        .limit(limit)
-        .execute();
+      if (query.order !== undefined && query.order !== 'asc' && query.order !== 'desc') throw new InvalidInputError(`order must be asc or desc, got ${String(query.order)}`);
+      const rows = await auditPage(query, {
+        afterSeq: query.afterSeq ?? 0,
+        ...(query.beforeSeq === undefined ? {} : { beforeSeq: query.beforeSeq }),
+        order: query.order ?? 'asc',
+        limit: listLimit(query.limit),
+      });
       return rows.map(auditEventFromRow);
     },
 
-    async *readAuditRows(): AsyncIterable<StoredAuditRow> {
+    async *readAuditRows(filter: AuditFilter = {}): AsyncIterable<StoredAuditRow> {
       let after = 0;
       for (;;) {
-        const page = await db.selectFrom('audit_events').selectAll().where('seq', '>', after).orderBy('seq').limit(AUDIT_PAGE_SIZE).execute();
+        const page = await auditPage(filter, { afterSeq: after, order: 'asc', limit: AUDIT_PAGE_SIZE });
         for (const row of page) yield storedAuditRowFromRow(row);
         const last = page.at(-1);
         if (last === undefined || page.length < AUDIT_PAGE_SIZE) return;
