@@ -8,6 +8,8 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../src/config/load.ts';
 import { formatIssue } from '../src/config/issue.ts';
 import { startJitd } from '../src/serve/start-jitd.ts';
+import { startOidcProvider } from '../test/fixtures/oidc-provider.ts';
+import { ensurePortalBuilt } from './build-portal.ts';
 import { freePort, ldapConnectorEntry, startSlapd } from '../test/fixtures/slapd.ts';
 
 const { values: flags } = parseArgs({
@@ -20,9 +22,10 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   console.log(`npm run demo [-- --port N] [--dir DIR]
 
-Starts a throwaway OpenLDAP slapd on a free loopback port (installing Debian's slapd first when missing and
-running as root), writes a demo jitd.yaml with fresh tokens into DIR (default .jitd-demo), and runs jitd on
-http://127.0.0.1:PORT (default 8080, or a free port when 8080 is taken). Ctrl-C stops both and removes DIR.`);
+Starts a throwaway OpenLDAP slapd and a throwaway OpenID Connect provider (for the web portal's sign-in) on
+free loopback ports (installing Debian's slapd first when missing and running as root), builds the web
+portal, writes a demo jitd.yaml with fresh tokens into DIR (default .jitd-demo), and runs jitd on
+http://127.0.0.1:PORT (default 8080, or a free port when 8080 is taken). Ctrl-C stops all three and removes DIR.`);
   process.exit(0);
 }
 
@@ -34,6 +37,8 @@ async function portToUse(wanted: number): Promise<number> {
   return await new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => freePort().then(resolve));
+    // Port 0 means any: pick it now, since the sign-in redirect URI must name it.
+    if (wanted === 0) return void freePort().then(resolve);
     server.listen(wanted, '127.0.0.1', () => server.close(() => resolve(wanted)));
   });
 }
@@ -45,15 +50,26 @@ const dbOwners = await slapd.addGroup('prod-db-owners', [slapd.placeholderDn]);
 // carol holds this group permanently: the standing access the reconciler exists to find.
 const serverAdmins = await slapd.addGroup('web-01-admins', [slapd.placeholderDn, slapd.userDn('carol')]);
 
+console.log(`jitd demo: web portal ${await ensurePortalBuilt()}`);
+
 await rm(dir, { recursive: true, force: true });
 await mkdir(dir, { recursive: true });
 const passwordFile = join(dir, 'ldap-password');
 await writeFile(passwordFile, `${slapd.servicePassword}\n`, { mode: 0o600 });
 const tokens = Object.fromEntries(Object.keys(PEOPLE).map((p) => [p, `jitd_${p}_${randomBytes(12).toString('hex')}`])) as Record<keyof typeof PEOPLE, string>;
 const port = await portToUse(Number(flags.port));
+const publicUrl = `http://127.0.0.1:${port}`;
+// The portal's sign-in: a real OIDC provider whose people are the demo's, with their names as `sub` so that a
+// browser session and a token are the same principal.
+console.log('jitd demo: starting a throwaway OpenID Connect provider …');
+const idp = await startOidcProvider({
+  users: Object.entries(PEOPLE).map(([username, groups]) => ({ username, sub: username, groups: [...groups] })),
+  redirectUris: [`${publicUrl}/auth/callback`],
+});
+await writeFile(join(dir, 'oidc-client-secret'), `${idp.clients.web.secret}\n`, { mode: 0o600 });
 const config = {
   version: 1,
-  server: { listen: `127.0.0.1:${port}` },
+  server: { listen: `127.0.0.1:${port}`, publicUrl },
   dataDir: './data',
   identities: {
     tokens: Object.entries(PEOPLE).map(([principal, groups]) => ({
@@ -61,6 +77,7 @@ const config = {
       groups: [...groups],
       tokenSha256: createHash('sha256').update(tokens[principal as keyof typeof PEOPLE]).digest('hex'),
     })),
+    oidc: { issuer: idp.issuer, clientId: idp.clients.web.id, clientSecret: { file: './oidc-client-secret' }, cliClientId: idp.clients.cli.id, allowInsecureHttp: true },
   },
   authorization: { admins: ['group:jitd-admins'], auditors: ['group:security'] },
   reconciler: { enabled: true, interval: '30s' },
@@ -116,6 +133,8 @@ const jitd = await startJitd(loaded.config, { log: pino({ level: 'info' }, desti
 const relConfig = join(flags.dir, 'jitd.yaml');
 console.log(`
 jitd demo is running at ${jitd.url}
+  portal     open ${jitd.url} in a browser; sign in as alice / alice-password (or bob, carol, dave: <name>-password)
+  sign-in    ${idp.issuer}  (throwaway OpenID Connect provider)
   directory  ${slapd.url}  (throwaway slapd, base ${slapd.suffix})
   config     ${relConfig}   store ${join(flags.dir, 'data', 'jitd.sqlite')}
   log        ${join(flags.dir, 'jitd.log')} (JSON lines; try: tail -f ${join(flags.dir, 'jitd.log')})
@@ -142,8 +161,9 @@ let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
-  console.log(`\njitd demo: ${signal}, stopping jitd and slapd …`);
+  console.log(`\njitd demo: ${signal}, stopping jitd, the sign-in provider and slapd …`);
   await jitd.close();
+  await idp.stop();
   await slapd.destroy();
   await rm(dir, { recursive: true, force: true });
   console.log('jitd demo: stopped; nothing left running.');

@@ -1,7 +1,8 @@
-// `npm test`: everything CI runs, in order — system packages the tests need, typecheck, lint, then every
+// `npm test`: everything CI runs, in order — system packages the tests need, the portal build, typecheck, lint, then every
 // test file (unit, contract, integration against real servers, end-to-end) in one node:test run.
 import { spawnSync } from 'node:child_process';
 import { ensureSystemPackages } from '../test/fixtures/system-packages.ts';
+import { buildPortal } from './build-portal.ts';
 
 function step(name: string, command: string, args: readonly string[]): void {
   const started = Date.now();
@@ -18,10 +19,15 @@ function step(name: string, command: string, args: readonly string[]): void {
 const bin = (name: string) => `node_modules/.bin/${name}`;
 const only = process.argv.slice(2);
 
-process.stderr.write('== system packages (slapd, ldap-utils, samba-ad-dc, openssh-server)\n');
+process.stderr.write('== system packages (slapd, ldap-utils, samba-ad-dc, openssh-server, chromium)\n');
 await ensureSystemPackages();
+// The browser tests and `jitd serve` in the e2e tests serve the built portal.
+const portalStarted = Date.now();
+await buildPortal();
+process.stderr.write(`== portal built in ${((Date.now() - portalStarted) / 1000).toFixed(1)} s\n`);
 if (only.length === 0) {
   step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+  step('typecheck (portal)', bin('tsc'), ['--noEmit', '-p', 'portal']);
   step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
 }
 step('tests', process.execPath, [

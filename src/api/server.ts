@@ -1,4 +1,5 @@
-// The HTTP server: JSON API under /v1, /v1/openapi.json, /healthz and /metrics.
+// The HTTP server: JSON API under /v1, /v1/openapi.json, /healthz, /metrics, browser sign-in under /auth and
+// the web portal (its pages and /assets/).
 import Fastify, { type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { toErrorResponse } from './http-errors.ts';
 import { identityRoutes, type IdentityDeps } from './identity-routes.ts';
 import { reportRoutes } from './report-routes.ts';
 import { openApiDocument } from './openapi.ts';
+import { registerPortal } from './portal.ts';
 import { requiredScope, routeKey } from './route-scopes.ts';
 import { apiRoutes, type ApiDeps } from './routes.ts';
 
@@ -28,6 +30,8 @@ export interface ServerOptions extends ApiDeps {
   readonly bodyLimitBytes: number;
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   readonly version: string;
+  /** Where the built portal is (default dist/portal in jitd's directory). */
+  readonly portalDir?: string;
 }
 
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'body' | 'query'): T {
@@ -97,6 +101,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     secureCookies: options.tls !== undefined || options.identity.publicUrl.startsWith('https:'),
     log: options.log,
   });
+
+  registerPortal(app, options.portalDir);
 
   for (const spec of routes) {
     app.route({

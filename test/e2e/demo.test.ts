@@ -48,6 +48,16 @@ test('the demo prints working instructions and stops cleanly on Ctrl-C', async (
   assert.equal(granted.code, 0, granted.stderr);
   assert.match(granted.stdout, /^Granted domain-admins to alice/);
 
+  // The portal is served, and its sign-in goes to the demo's own OIDC provider.
+  const portal = await fetch(`${url}/access`);
+  assert.equal(portal.status, 200);
+  assert.match(await portal.text(), /<div id="app"><\/div>/);
+  const signIn = await fetch(`${url}/auth/login`, { redirect: 'manual' });
+  assert.equal(signIn.status, 303);
+  const issuer = /sign-in\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+  assert.ok(signIn.headers.get('location')!.startsWith(`${issuer}/`), signIn.headers.get('location')!);
+  assert.match(output, /sign in as alice \/ alice-password/);
+
   demo.kill('SIGINT');
   assert.equal(await exited, 0, output);
   assert.match(output, /jitd demo: stopped; nothing left running\./);
