@@ -52,7 +52,18 @@ function exitCodeOf(error: unknown): number {
   return EXIT.failure;
 }
 
+/** `jitd … | head`: the reader went away, which is not an error of ours; stop quietly as other CLIs do. */
+function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
