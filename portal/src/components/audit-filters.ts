@@ -2,36 +2,9 @@
 // and survives a reload), the API paths they make, and times between <input type="datetime-local"> and ISO.
 // Pure, so it is unit-tested in Node.
 
-/**
- * The event types of docs/audit-events.md (src/core/audit-event.ts AUDIT_EVENT_TYPES; the browser build
- * must not import server code, so a unit test checks this copy against it).
- */
-export const AUDIT_EVENT_TYPES = [
-  'request.created',
-  'approval.given',
-  'request.approved',
-  'request.denied',
-  'request.cancelled',
-  'request.failed',
-  'request.expired',
-  'lease.granting',
-  'lease.granted',
-  'lease.grant_failed',
-  'lease.expired',
-  'lease.released',
-  'lease.revoke_requested',
-  'lease.revoked',
-  'lease.revoke_failed',
-  'lease.retry_requested',
-  'lease.extended',
-  'lease.reviewed',
-  'session.recorded',
-  'auth.signed_in',
-  'auth.token_created',
-  'auth.token_revoked',
-  'reconcile.standing_access_found',
-  'reconcile.standing_access_removed',
-] as const;
+// The event types come from the domain core itself: src/core is pure (no I/O, no Node APIs), so the browser
+// bundle can carry it, and the portal's list cannot drift from what jitd writes.
+export { AUDIT_EVENT_TYPES } from '../../../src/core/audit-event.ts';
 
 /**
  * The filter names, as both the page address and GET /v1/audit spell them. requestId and leaseId have no
