@@ -118,7 +118,7 @@ describe('the portal in a real browser', () => {
     assert.ok(session, `no jitd_session cookie: ${cookies.map((c) => c.name).join(', ')}`);
     assert.equal(session.httpOnly, true);
     assert.equal(session.sameSite, 'Lax');
-    // Served over plain http here; `Secure` is set when jitd is served over TLS (test/integration/identity-session).
+    // Served over plain http here; `Secure` is set when jitd is served over TLS (test/integration/server-tls.test.ts).
     assert.equal(session.secure, false);
     await page.locator('[data-kpi]').first().waitFor();
     kpiBefore = await kpiValues(page);
@@ -198,6 +198,15 @@ describe('the portal in a real browser', () => {
     await checkAndShoot(page, 'my-access');
     await page.getByRole('button', { name: `Release ${AUTO_ROLE}` }).click();
     assert.ok(await eventually(async () => !(await isMember(opsGroup, 'u-alice')), 10_000), 'alice is still in ops-admins after release');
+  });
+
+  test('the lease page shows alice\'s remaining access and is accessible', async () => {
+    const page = await pageOf('alice', '/access');
+    await page.getByRole('link', { name: `Details of ${APPROVAL_ROLE}` }).click();
+    await page.waitForURL(/\/leases\/\S+$/);
+    await page.getByRole('timer').first().waitFor();
+    await page.getByRole('button', { name: `Release ${APPROVAL_ROLE}` }).waitFor();
+    await checkAndShoot(page, 'lease');
   });
 
   test('a state-changing call without the CSRF header is refused, even with the session cookie', async () => {
