@@ -2,7 +2,7 @@
 // content hashes in their names, plus manifest.json naming them for `jitd serve`. Everything the
 // browser loads comes from jitd itself; nothing is fetched from a CDN at run time.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,8 @@ export interface PortalManifest {
   readonly script: string;
   readonly style: string;
   readonly builtAt: string;
+  /** Every file esbuild read (relative to jitd's directory): what makes a build stale. */
+  readonly inputs: readonly string[];
 }
 
 export async function buildPortal(outDir = PORTAL_OUT_DIR): Promise<PortalManifest> {
@@ -30,6 +32,7 @@ export async function buildPortal(outDir = PORTAL_OUT_DIR): Promise<PortalManife
     jsx: 'automatic',
     jsxImportSource: 'preact',
     metafile: true,
+    absWorkingDir: root,
     logLevel: 'warning',
     legalComments: 'linked',
   });
@@ -37,28 +40,30 @@ export async function buildPortal(outDir = PORTAL_OUT_DIR): Promise<PortalManife
   const script = outputs.find((f) => f.endsWith('.js'));
   const style = outputs.find((f) => f.endsWith('.css'));
   if (!script || !style) throw new Error(`the portal build made no ${script ? 'CSS' : 'JavaScript'} file (outputs: ${outputs.join(', ')})`);
-  const manifest: PortalManifest = { script, style, builtAt: new Date().toISOString() };
+  const manifest: PortalManifest = { script, style, builtAt: new Date().toISOString(), inputs: Object.keys(result.metafile.inputs) };
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 
-function newestSourceMs(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMs(path) : statSync(path).mtimeMs);
-  }
-  return newest;
+/** Is the build older than any file it was made from (including src/core files the portal imports)? */
+function isStale(manifestFile: string, root: string): boolean {
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Partial<PortalManifest>;
+  if (!Array.isArray(manifest.inputs)) return true;
+  const builtMs = statSync(manifestFile).mtimeMs;
+  return manifest.inputs.some((input) => {
+    const path = join(root, input);
+    return !existsSync(path) || statSync(path).mtimeMs > builtMs;
+  });
 }
 
 /**
- * Builds only when dist/portal is missing or older than a file in portal/src: a running jitd (or a test
+ * Builds only when dist/portal is missing or older than a file it was built from: a running jitd (or a test
  * serving the portal) never sees the folder disappear under it for a build that changes nothing.
  */
 export async function ensurePortalBuilt(outDir = PORTAL_OUT_DIR): Promise<'built' | 'up to date'> {
   const manifest = join(outDir, 'manifest.json');
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-  if (existsSync(manifest) && statSync(manifest).mtimeMs >= newestSourceMs(join(root, 'portal', 'src'))) return 'up to date';
+  if (existsSync(manifest) && !isStale(manifest, root)) return 'up to date';
   await buildPortal(outDir);
   return 'built';
 }

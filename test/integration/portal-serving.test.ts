@@ -1,13 +1,13 @@
 // The portal as `jitd serve` hands it out: the real esbuild build, index.html for each portal address with a
 // strict Content-Security-Policy, hashed assets cached for good, and a clear page when nobody built it.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerPortal } from '../../src/api/portal.ts';
-import { buildPortal, type PortalManifest } from '../../scripts/build-portal.ts';
+import { buildPortal, ensurePortalBuilt, type PortalManifest } from '../../scripts/build-portal.ts';
 
 describe('the portal served by jitd', () => {
   let dir: string;
@@ -35,6 +35,18 @@ describe('the portal served by jitd', () => {
     // The bundle carries the app itself, not a loader for a CDN.
     assert.match(script, /\/v1\/me/);
     assert.doesNotMatch(script, /https:\/\/(unpkg|cdn\.jsdelivr|cdnjs)/);
+  });
+
+  test('a build names the files it was made from, and is made again only when one is newer than it', async () => {
+    // The bundle carries the pure core's audit event list, so a change there makes the portal stale too.
+    assert.ok(manifest.inputs.includes('src/core/audit-event.ts'), manifest.inputs.join(', '));
+    assert.ok(manifest.inputs.includes('portal/src/main.tsx'));
+    const out = join(dir, 'ensured');
+    assert.equal(await ensurePortalBuilt(out), 'built');
+    assert.equal(await ensurePortalBuilt(out), 'up to date');
+    // Older than its sources (as after editing one of them): built again.
+    await utimes(join(out, 'manifest.json'), new Date(0), new Date(0));
+    assert.equal(await ensurePortalBuilt(out), 'built');
   });
 
   for (const path of ['/', '/access', '/approvals', '/requests/req_123', '/leases/lse_9', '/admin', '/audit', '/kpi']) {
